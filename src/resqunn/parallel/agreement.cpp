@@ -1,0 +1,80 @@
+#include "resqunn/parallel/agreement.hpp"
+
+#include <cstdint>
+#include <vector>
+
+#include "resqunn/core/error.hpp"
+
+namespace resqunn::parallel {
+
+namespace {
+
+enum class Kind : int { generic = 0, usage = 1, data = 2 };
+
+struct Described {
+  Kind kind = Kind::generic;
+  std::string problem;
+  std::string fix;
+};
+
+Described describe(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const UsageError& e) {
+    return {Kind::usage, e.problem(), e.fix()};
+  } catch (const DataError& e) {
+    return {Kind::data, e.problem(), e.fix()};
+  } catch (const Error& e) {
+    return {Kind::generic, e.problem(), e.fix()};
+  } catch (const std::exception& e) {
+    return {Kind::generic, e.what(), {}};
+  } catch (...) {
+    return {Kind::generic, "unknown exception", {}};
+  }
+}
+
+void broadcast_string(MPI_Comm comm, int root, std::string& s) {
+  auto length = static_cast<std::int64_t>(s.size());
+  MPI_Bcast(&length, 1, MPI_INT64_T, root, comm);
+  s.resize(static_cast<std::size_t>(length));
+  if (length > 0) MPI_Bcast(s.data(), static_cast<int>(length), MPI_CHAR, root, comm);
+}
+
+}  // namespace
+
+bool all_true(MPI_Comm comm, bool local) {
+  int value = local ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT, MPI_LAND, comm);
+  return value != 0;
+}
+
+void agree_or_rethrow(MPI_Comm comm, std::exception_ptr failure) {
+  int rank = 0;
+  int size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int first_failing = failure ? rank : size;
+  MPI_Allreduce(MPI_IN_PLACE, &first_failing, 1, MPI_INT, MPI_MIN, comm);
+  if (first_failing == size) return;
+
+  Described d;
+  if (rank == first_failing) d = describe(failure);
+  int kind = static_cast<int>(d.kind);
+  MPI_Bcast(&kind, 1, MPI_INT, first_failing, comm);
+  broadcast_string(comm, first_failing, d.problem);
+  broadcast_string(comm, first_failing, d.fix);
+
+  const std::string problem =
+      size > 1 ? "rank " + std::to_string(first_failing) + ": " + d.problem : d.problem;
+  switch (static_cast<Kind>(kind)) {
+    case Kind::usage:
+      throw Agreed<UsageError>(problem, d.fix);
+    case Kind::data:
+      throw Agreed<DataError>(problem, d.fix);
+    case Kind::generic:
+      break;
+  }
+  throw Agreed<Error>(problem, d.fix);
+}
+
+}  // namespace resqunn::parallel

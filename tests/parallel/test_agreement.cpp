@@ -1,0 +1,82 @@
+// Collective error agreement: whichever ranks fail, every rank leaves the
+// agreement point with the same error and nobody hangs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/parallel/agreement.hpp"
+
+using namespace resqunn;
+using ::testing::HasSubstr;
+
+namespace {
+int rank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+int size() {
+  int s = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+}  // namespace
+
+TEST(Agreement, SuccessEverywhereReturnsTheValue) {
+  const int v = parallel::collectively(MPI_COMM_WORLD, [] { return 10 + rank(); });
+  EXPECT_EQ(v, 10 + rank());
+}
+
+TEST(Agreement, OneFailingRankMakesEveryRankThrowItsErrorWithTypeAndFix) {
+  const int failing = size() - 1;
+  try {
+    parallel::collectively(MPI_COMM_WORLD, [&] {
+      if (rank() == failing) throw DataError("file a.idx is truncated", "fetch again");
+    });
+    FAIL() << "no exception on rank " << rank();
+  } catch (const DataError& e) {
+    EXPECT_TRUE(parallel::is_agreed(e));
+    EXPECT_EQ(e.fix(), "fetch again");
+    if (size() > 1) {
+      EXPECT_EQ(e.problem(), "rank " + std::to_string(failing) + ": file a.idx is truncated");
+    } else {
+      EXPECT_EQ(e.problem(), "file a.idx is truncated");
+    }
+  }
+}
+
+TEST(Agreement, SeveralFailuresReportTheLowestFailingRank) {
+  try {
+    parallel::collectively(MPI_COMM_WORLD, [] {
+      if (rank() % 2 == 0) throw UsageError("bad option on rank " + std::to_string(rank()));
+      if (rank() % 2 == 1) throw std::runtime_error("odd rank");
+    });
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_THAT(e.problem(), HasSubstr("bad option on rank 0"));
+  }
+}
+
+TEST(Agreement, NonResqunnExceptionsBecomeErrors) {
+  try {
+    parallel::collectively(MPI_COMM_WORLD, [] {
+      if (rank() == 0) throw std::out_of_range("vector::at");
+    });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("vector::at"));
+    EXPECT_TRUE(parallel::is_agreed(e));
+  }
+}
+
+TEST(Agreement, AllTrue) {
+  EXPECT_TRUE(parallel::all_true(MPI_COMM_WORLD, true));
+  EXPECT_EQ(parallel::all_true(MPI_COMM_WORLD, rank() != 0), false);
+  EXPECT_EQ(parallel::all_true(MPI_COMM_WORLD, rank() != size() - 1), false);
+}
+
+TEST(Agreement, PlainErrorsAreNotMarkedAgreed) {
+  const Error e("local");
+  EXPECT_FALSE(parallel::is_agreed(e));
+}
