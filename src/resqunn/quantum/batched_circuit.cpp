@@ -1,0 +1,146 @@
+#include "resqunn/quantum/batched_circuit.hpp"
+
+#include <string>
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/quantum/detail/circuit_kernels.hpp"
+
+namespace resqunn::quantum {
+
+namespace {
+
+template <class V>
+void check_shape(const V& v, std::size_t rows, std::size_t cols, const char* what) {
+  if (v.extent(0) != rows || v.extent(1) != cols) {
+    throw UsageError(std::string(what) + " is " + std::to_string(v.extent(0)) + "x" +
+                         std::to_string(v.extent(1)) + ", expected " + std::to_string(rows) +
+                         "x" + std::to_string(cols),
+                     "pass one row per circuit with the circuit's feature count");
+  }
+}
+
+detail::Shape make_shape(const CircuitSpec& spec, int ngates, long batch) {
+  detail::Shape s;
+  s.n = spec.qubits;
+  s.dim = 1 << spec.qubits;
+  s.ngates = ngates;
+  s.nweights = spec.weight_count();
+  s.nin = spec.input_size();
+  s.nout = spec.output_size();
+  s.prob_mask = spec.output_size() - 1;
+  s.encoding = spec.encoding;
+  s.axis = spec.angle_axis;
+  s.readout = spec.readout;
+  s.scale = spec.angle_scale;
+  s.batch = batch;
+  return s;
+}
+
+}  // namespace
+
+template <class ExecSpace>
+BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace space)
+    : spec_(spec), space_(space) {
+  const auto host_gates = ansatz_gates(spec_);  // validates
+  gates_ = Kokkos::View<Gate*, memory_space>("resqunn::gates", host_gates.size());
+  auto mirror = Kokkos::create_mirror_view(gates_);
+  for (std::size_t g = 0; g < host_gates.size(); ++g) mirror(g) = host_gates[g];
+  Kokkos::deep_copy(space_, gates_, mirror);
+  trig_ = Matrix("resqunn::trig", spec_.weight_count(), 2);
+}
+
+template <class ExecSpace>
+void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
+                                    Matrix outputs, Matrix input_grads,
+                                    Vector weight_grads) const {
+  const std::size_t batch = inputs.extent(0);
+  check_shape(inputs, batch, spec_.input_size(), "inputs");
+  check_shape(outputs, batch, spec_.output_size(), "outputs");
+  if (weights.extent(0) != static_cast<std::size_t>(spec_.weight_count())) {
+    throw UsageError("weights has " + std::to_string(weights.extent(0)) + " entries, the circuit " +
+                         std::to_string(spec_.weight_count()),
+                     "see docs/quantum.md for the weight layout of each ansatz");
+  }
+  if (vjp) {
+    check_shape(upstream, batch, spec_.output_size(), "upstream");
+    check_shape(input_grads, batch, spec_.input_size(), "input_grads");
+    if (weight_grads.extent(0) != weights.extent(0)) {
+      throw UsageError("weight_grads must have one entry per weight");
+    }
+  }
+  constexpr int W = detail::lanes_for<ExecSpace>();
+  using Kernel = detail::CircuitKernel<ExecSpace, W>;
+
+  const int nw = spec_.weight_count();
+  if (nw > 0) {
+    Kokkos::parallel_for("resqunn::half_angle_trig",
+                         Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
+                         detail::HalfAngleTrig<ExecSpace>{weights, trig_});
+  }
+  Kernel k;
+  k.s = make_shape(spec_, static_cast<int>(gates_.extent(0)), static_cast<long>(batch));
+  k.s.chunks = (k.s.batch + W - 1) / W;
+  k.L = detail::ScratchLayout::make<W>(k.s, vjp);
+  k.vjp = vjp;
+  k.gates = gates_;
+  k.trig = trig_;
+  k.inputs = inputs;
+  k.outputs = outputs;
+  k.upstream = upstream;
+  k.input_grads = input_grads;
+  const long teams = (k.s.chunks + detail::kChunksPerTeam - 1) / detail::kChunksPerTeam;
+  if (vjp) {
+    if (partial_.extent(0) < static_cast<std::size_t>(teams) ||
+        partial_.extent(1) != static_cast<std::size_t>(nw)) {
+      partial_ = Matrix("resqunn::partial_weight_grads", teams, nw);
+    }
+    k.partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
+  }
+  if (teams > 0) {
+    const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(k.L.total);
+    // Small states fit the fast level-0 scratch (GPU shared memory); big ones
+    // (many qubits) go to level 1.
+    k.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
+    typename Kernel::Policy policy(space_, static_cast<int>(teams), 1);
+    Kokkos::parallel_for("resqunn::batched_circuit",
+                         policy.set_scratch_size(k.scratch_level, Kokkos::PerTeam(bytes)), k);
+  }
+  if (vjp && nw > 0) {
+    if (teams == 0) {
+      Kokkos::deep_copy(space_, weight_grads, 0.0);
+    } else {
+      Kokkos::parallel_for("resqunn::sum_weight_grads",
+                           Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
+                           detail::SumPartials<ExecSpace>{k.partial, weight_grads});
+    }
+  }
+  space_.fence();
+}
+
+template <class ExecSpace>
+void BatchedCircuit<ExecSpace>::forward(ConstMatrix inputs, ConstVector weights,
+                                        Matrix outputs) const {
+  run(false, inputs, weights, {}, outputs, {}, {});
+}
+
+template <class ExecSpace>
+void BatchedCircuit<ExecSpace>::vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
+                                    Matrix outputs, Matrix input_grads,
+                                    Vector weight_grads) const {
+  run(true, inputs, weights, upstream, outputs, input_grads, weight_grads);
+}
+
+#ifdef KOKKOS_ENABLE_SERIAL
+template class BatchedCircuit<Kokkos::Serial>;
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+template class BatchedCircuit<Kokkos::OpenMP>;
+#endif
+#ifdef KOKKOS_ENABLE_CUDA
+template class BatchedCircuit<Kokkos::Cuda>;
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+template class BatchedCircuit<Kokkos::Experimental::HIP>;
+#endif
+
+}  // namespace resqunn::quantum

@@ -1,0 +1,67 @@
+// Batched simulation of one circuit structure over many inputs: forward
+// pass and adjoint vector-Jacobian product, one Kokkos dispatch each.
+//
+// All B circuits share the spec and the weights; each has its own input
+// row. Data layout: row-major (LayoutRight) B x features matrices, so that a
+// row is one circuit. Inside the kernels, circuits are processed in chunks
+// of `lanes` with their state vectors stored amplitude-major and circuit
+// fastest (structure of arrays), which lets the compiler vectorise across
+// circuits and gives coalesced access on GPUs.
+//
+// Results do not depend on the batch size, the position of a circuit in the
+// batch, the number of threads or the execution space's concurrency: each
+// circuit's arithmetic is the same sequence of operations, and the weight
+// gradient is summed in a fixed order (per chunk over lanes, then over
+// chunks in ascending order).
+#pragma once
+
+#include <Kokkos_Core.hpp>
+
+#include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/lanes.hpp"
+
+namespace resqunn::quantum {
+
+template <class ExecSpace>
+class BatchedCircuit {
+public:
+  using execution_space = ExecSpace;
+  using memory_space = typename ExecSpace::memory_space;
+  using Matrix = Kokkos::View<double**, Kokkos::LayoutRight, memory_space>;
+  using ConstMatrix = Kokkos::View<const double**, Kokkos::LayoutRight, memory_space>;
+  using Vector = Kokkos::View<double*, memory_space>;
+  using ConstVector = Kokkos::View<const double*, memory_space>;
+
+  /// Validates the spec (UsageError) and compiles its gate program.
+  explicit BatchedCircuit(const CircuitSpec& spec, ExecSpace space = ExecSpace());
+
+  const CircuitSpec& spec() const noexcept { return spec_; }
+
+  /// outputs(b, :) = readout of circuit b. Shapes: inputs B x input_size,
+  /// weights weight_count, outputs B x output_size. Throws UsageError on a
+  /// shape mismatch.
+  void forward(ConstMatrix inputs, ConstVector weights, Matrix outputs) const;
+
+  /// Forward pass plus adjoint VJP for upstream gradients dL/d(outputs)
+  /// (B x output_size): writes outputs, input_grads(b, :) = dL/d(inputs(b, :))
+  /// and weight_grads = sum over b of dL/d(weights) (overwritten).
+  void vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
+           Matrix input_grads, Vector weight_grads) const;
+
+  /// Circuits per chunk (SIMD width of the structure-of-arrays state).
+  static constexpr int lanes() { return detail::lanes_for<ExecSpace>(); }
+
+private:
+  void run(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
+           Matrix input_grads, Vector weight_grads) const;
+
+  CircuitSpec spec_;
+  ExecSpace space_;
+  Kokkos::View<Gate*, memory_space> gates_;
+  // Per-call work arrays, kept between calls: a BatchedCircuit must not be
+  // used by two threads at once.
+  Matrix trig_;
+  mutable Matrix partial_;
+};
+
+}  // namespace resqunn::quantum
