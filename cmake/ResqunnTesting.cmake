@@ -1,7 +1,9 @@
 # Test registration helpers.
 #
-# resqunn_add_test(<name> SOURCES ... LIBS ... [MPI_RANKS n...] [LABELS ...])
+# resqunn_add_test(<name> SOURCES ... LIBS ... [KOKKOS] [MPI_RANKS n...] [LABELS ...])
 #   Builds a GoogleTest executable. Without MPI_RANKS it runs once, serially.
+#   KOKKOS (without MPI_RANKS) links the gtest main that initialises Kokkos
+#   (tests/support/kokkos_gtest_main.cpp) instead of GTest::gtest_main.
 #   With MPI_RANKS it links the MPI-aware gtest main (tests/support) and is
 #   registered once per rank count as <name>.np<n>, launched with
 #   `mpiexec -n <n> --oversubscribe` (the CI machine has 2 cores) and the
@@ -31,7 +33,11 @@ function(resqunn_add_mpi_test_command name nranks)
 endfunction()
 
 function(resqunn_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;MPI_RANKS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "KOKKOS" "" "SOURCES;LIBS;MPI_RANKS;LABELS" ${ARGN})
+  if(ARG_KOKKOS AND ARG_MPI_RANKS)
+    message(FATAL_ERROR "resqunn_add_test(${name}): KOKKOS and MPI_RANKS are exclusive "
+                        "(the MPI main initialises Kokkos already)")
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock)
   resqunn_set_warnings(${name})
@@ -44,8 +50,12 @@ function(resqunn_add_test name)
       endif()
     endforeach()
   else()
-    target_link_libraries(${name} PRIVATE GTest::gtest_main)
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}"
+    if(ARG_KOKKOS)
+      target_link_libraries(${name} PRIVATE resqunn_test_kokkos_main)
+    else()
+      target_link_libraries(${name} PRIVATE GTest::gtest_main)
+    endif()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES LABELS "unit;${ARG_LABELS}"
                          ENVIRONMENT "OMP_PROC_BIND=false")
   endif()
 endfunction()

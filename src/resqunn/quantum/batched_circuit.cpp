@@ -19,11 +19,21 @@ void check_shape(const V& v, std::size_t rows, std::size_t cols, const char* wha
   }
 }
 
-detail::Shape make_shape(const CircuitSpec& spec, int ngates, long batch) {
+template <class T, class Space>
+Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
+                                                      const Space& space) {
+  Kokkos::View<T*, typename Space::memory_space> d(std::string(label), v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(space, d, h);
+  return d;
+}
+
+detail::Shape make_shape(const CircuitSpec& spec, int nsteps, long batch) {
   detail::Shape s;
   s.n = spec.qubits;
   s.dim = 1 << spec.qubits;
-  s.ngates = ngates;
+  s.nsteps = nsteps;
   s.nweights = spec.weight_count();
   s.nin = spec.input_size();
   s.nout = spec.output_size();
@@ -41,12 +51,13 @@ detail::Shape make_shape(const CircuitSpec& spec, int ngates, long batch) {
 template <class ExecSpace>
 BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace space)
     : spec_(spec), space_(space) {
-  const auto host_gates = ansatz_gates(spec_);  // validates
-  gates_ = Kokkos::View<Gate*, memory_space>("resqunn::gates", host_gates.size());
-  auto mirror = Kokkos::create_mirror_view(gates_);
-  for (std::size_t g = 0; g < host_gates.size(); ++g) mirror(g) = host_gates[g];
-  Kokkos::deep_copy(space_, gates_, mirror);
+  const auto program = detail::compile(ansatz_gates(spec_), spec_.qubits);  // validates
+  steps_ = upload(program.steps, "resqunn::steps", space_);
+  slots_ = upload(program.slots, "resqunn::slots", space_);
+  logical_ = upload(program.logical, "resqunn::logical", space_);
   trig_ = Matrix("resqunn::trig", spec_.weight_count(), 2);
+  fused_ = Matrix("resqunn::fused", program.steps.size(), 8);
+  space_.fence();
 }
 
 template <class ExecSpace>
@@ -72,18 +83,19 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
   using Kernel = detail::CircuitKernel<ExecSpace, W>;
 
   const int nw = spec_.weight_count();
-  if (nw > 0) {
-    Kokkos::parallel_for("resqunn::half_angle_trig",
-                         Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
-                         detail::HalfAngleTrig<ExecSpace>{weights, trig_});
-  }
+  const int nsteps = static_cast<int>(steps_.extent(0));
+  Kokkos::parallel_for("resqunn::prepare_steps", Kokkos::RangePolicy<ExecSpace>(space_, 0, nsteps),
+                       detail::PrepareSteps<ExecSpace>{steps_, weights, trig_, fused_});
   Kernel k;
-  k.s = make_shape(spec_, static_cast<int>(gates_.extent(0)), static_cast<long>(batch));
+  k.s = make_shape(spec_, nsteps, static_cast<long>(batch));
   k.s.chunks = (k.s.batch + W - 1) / W;
   k.L = detail::ScratchLayout::make<W>(k.s, vjp);
   k.vjp = vjp;
-  k.gates = gates_;
+  k.steps = steps_;
+  k.slots = slots_;
+  k.logical = logical_;
   k.trig = trig_;
+  k.fused = fused_;
   k.inputs = inputs;
   k.outputs = outputs;
   k.upstream = upstream;

@@ -19,6 +19,7 @@
 
 #include "resqunn/quantum/circuit.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
+#include "resqunn/quantum/detail/program.hpp"
 
 namespace resqunn::quantum {
 
@@ -57,10 +58,14 @@ private:
 
   CircuitSpec spec_;
   ExecSpace space_;
-  Kokkos::View<Gate*, memory_space> gates_;
+  // The compiled program (detail/program.hpp) in the execution space's memory.
+  Kokkos::View<detail::Step*, memory_space> steps_;
+  Kokkos::View<std::int32_t*, memory_space> slots_;
+  Kokkos::View<std::int32_t*, memory_space> logical_;
   // Per-call work arrays, kept between calls: a BatchedCircuit must not be
   // used by two threads at once.
-  Matrix trig_;
+  Matrix trig_;   // cos, sin of half weights
+  Matrix fused_;  // each step's 2x2 unitary
   mutable Matrix partial_;
 };
 

@@ -10,8 +10,10 @@
 #include <Kokkos_Core.hpp>
 
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/lane_math.hpp"
 #include "resqunn/quantum/detail/lane_ops.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
+#include "resqunn/quantum/detail/program.hpp"
 
 namespace resqunn::quantum::detail {
 
@@ -28,7 +30,7 @@ namespace kmath = ::Kokkos::Experimental;
 struct Shape {
   int n = 0;
   int dim = 0;
-  int ngates = 0;
+  int nsteps = 0;
   int nweights = 0;
   int nin = 0;
   int nout = 0;
@@ -81,8 +83,11 @@ struct CircuitKernel {
   ScratchLayout L;
   int scratch_level = 0;
   bool vjp = false;
-  Kokkos::View<const Gate*, MemSpace> gates;
-  View2<const double> trig;  // (weight, {cos, sin}) of half angles
+  Kokkos::View<const Step*, MemSpace> steps;
+  Kokkos::View<const std::int32_t*, MemSpace> slots;    // Program::slots
+  Kokkos::View<const std::int32_t*, MemSpace> logical;  // Program::logical
+  View2<const double> trig;   // (weight, {cos, sin}) of half angles
+  View2<const double> fused;  // (step, 8): the step's 2x2 unitary
   View2<const double> inputs;
   View2<double> outputs;
   View2<const double> upstream;
@@ -116,19 +121,34 @@ struct CircuitKernel {
     double* re = buf + L.phi_re;
     double* im = buf + L.phi_im;
     encode(buf, base, re, im);
-    for (int g = 0; g < s.ngates; ++g) {
-      const Gate gate = gates(g);
-      if (gate.kind == GateKind::cnot) {
-        apply_cnot<W>(gate.control, gate.target, s.dim, re, im);
-      } else if (gate.kind == GateKind::cz) {
-        apply_cz<W>(gate.control, gate.target, s.dim, re, im);
+    const int half = s.dim >> 1;
+    for (int st = 0; st < s.nsteps; ++st) {
+      const Step step = steps(st);
+      const std::int32_t* tab = slots.data() + step.table;
+      if (step.kind == StepKind::rotations) {
+        double u[8];
+        for (int i = 0; i < 8; ++i) u[i] = fused(st, i);
+        for (int k = 0; k < half; ++k) {
+          const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
+          pair_u2<W>(re + a, im + a, re + b, im + b, u);
+        }
       } else {
-        const Uniform c{trig(gate.param, 0)}, sn{trig(gate.param, 1)};
-        apply_rotation<W>(gate.kind, gate.target, c, sn, s.dim, re, im);
+        negate_slots(tab, re, im);
       }
     }
     readout(buf, base, re, im);
     if (vjp) adjoint(buf, base);
+  }
+
+  // CZ: negate the amplitudes of the basis states with both qubits set.
+  KOKKOS_INLINE_FUNCTION void negate_slots(const std::int32_t* tab, double* re, double* im) const {
+    for (int k = 0; k < (s.dim >> 2); ++k) {
+      const int a = tab[k] * W;
+      for (int l = 0; l < W; ++l) {
+        re[a + l] = -re[a + l];
+        im[a + l] = -im[a + l];
+      }
+    }
   }
 
   KOKKOS_INLINE_FUNCTION void encode(double* buf, long base, double* re, double* im) const {
@@ -138,11 +158,9 @@ struct CircuitKernel {
       double* es = buf + L.enc_s;
       for (int l = 0; l < W; ++l) re[l] = 1.0;
       for (int q = 0; q < s.n; ++q) {
-        for (int l = 0; l < W; ++l) {
-          const double half = 0.5 * s.scale * input(base + l, q);
-          ec[q * W + l] = kmath::cos(half);
-          es[q * W + l] = kmath::sin(half);
-        }
+        double half[W];
+        for (int l = 0; l < W; ++l) half[l] = 0.5 * s.scale * input(base + l, q);
+        sincos_lanes<W>(half, ec + q * W, es + q * W);
         // R(t)|0> = v0|0> + v1|1>: RX (c, -i s), RY (c, s), RZ (c - i s, 0).
         const int size = 1 << q;
         for (int j = 0; j < size; ++j) {
@@ -193,9 +211,10 @@ struct CircuitKernel {
                                       const double* im) const {
     double* out = buf + L.out;
     for (int i = 0; i < s.nout * W; ++i) out[i] = 0.0;
-    for (int b = 0; b < s.dim; ++b) {
-      const double* r = re + b * W;
-      const double* m = im + b * W;
+    for (int i = 0; i < s.dim; ++i) {
+      const double* r = re + i * W;
+      const double* m = im + i * W;
+      const int b = logical(i);
       if (s.readout == Readout::expval_z) {
         for (int q = 0; q < s.n; ++q) {
           double* o = out + q * W;
@@ -225,7 +244,8 @@ struct CircuitKernel {
     double* lre = buf + L.lam_re;
     double* lim = buf + L.lam_im;
     // lam = H phi with H = sum_o upstream_o O_o, diagonal for both readouts.
-    for (int b = 0; b < s.dim; ++b) {
+    for (int i = 0; i < s.dim; ++i) {
+      const int b = logical(i);
       for (int l = 0; l < W; ++l) {
         double h = 0.0;
         if (s.readout == Readout::expval_z) {
@@ -233,23 +253,41 @@ struct CircuitKernel {
         } else {
           h = up(base + l, b & s.prob_mask);
         }
-        lre[b * W + l] = h * pre[b * W + l];
-        lim[b * W + l] = h * pim[b * W + l];
+        lre[i * W + l] = h * pre[i * W + l];
+        lim[i * W + l] = h * pim[i * W + l];
       }
     }
     double* gw = buf + L.grad_w;
-    for (int g = s.ngates - 1; g >= 0; --g) {
-      const Gate gate = gates(g);
-      if (gate.kind == GateKind::cnot) {
-        apply_cnot<W>(gate.control, gate.target, s.dim, pre, pim);
-        apply_cnot<W>(gate.control, gate.target, s.dim, lre, lim);
-      } else if (gate.kind == GateKind::cz) {
-        apply_cz<W>(gate.control, gate.target, s.dim, pre, pim);
-        apply_cz<W>(gate.control, gate.target, s.dim, lre, lim);
-      } else {
-        const Uniform c{trig(gate.param, 0)}, sn{trig(gate.param, 1)};
-        adjoint_rotation<W>(gate.kind, gate.target, c, sn, s.dim, pre, pim, lre, lim,
-                            gw + gate.param * W);
+    const int half = s.dim >> 1;
+    for (int st = s.nsteps - 1; st >= 0; --st) {
+      const Step step = steps(st);
+      const std::int32_t* tab = slots.data() + step.table;
+      if (step.kind == StepKind::cz) {
+        negate_slots(tab, pre, pim);
+        negate_slots(tab, lre, lim);
+        continue;
+      }
+      for (int k = 0; k < half; ++k) {
+        const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
+        for (int r = step.count - 1; r >= 0; --r) {
+          const int w = step.param[r];
+          const Uniform c{trig(w, 0)}, sn{trig(w, 1)};
+          double* acc = gw + w * W;
+          switch (step.axis[r]) {
+            case GateKind::rx:
+              adjoint_pair<W, GateKind::rx>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
+                                            lre + b, lim + b, c, sn, acc);
+              break;
+            case GateKind::ry:
+              adjoint_pair<W, GateKind::ry>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
+                                            lre + b, lim + b, c, sn, acc);
+              break;
+            default:
+              adjoint_pair<W, GateKind::rz>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
+                                            lre + b, lim + b, c, sn, acc);
+              break;
+          }
+        }
       }
     }
     if (s.encoding == Encoding::angle) {
@@ -282,15 +320,49 @@ struct CircuitKernel {
   }
 };
 
-/// cos and sin of half of every weight, once per batch.
+/// Once per batch: cos and sin of every half weight, and each step's
+/// fused unitary U = R_{count-1} ... R_0.
 template <class ExecSpace>
-struct HalfAngleTrig {
+struct PrepareSteps {
   using MemSpace = typename ExecSpace::memory_space;
+  Kokkos::View<const Step*, MemSpace> steps;
   Kokkos::View<const double*, MemSpace> weights;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> trig;
-  KOKKOS_INLINE_FUNCTION void operator()(int w) const {
-    trig(w, 0) = kmath::cos(0.5 * weights(w));
-    trig(w, 1) = kmath::sin(0.5 * weights(w));
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> fused;
+
+  KOKKOS_INLINE_FUNCTION void operator()(int st) const {
+    const Step step = steps(st);
+    // Row-major complex 2x2 as (re, im) pairs; start from the identity.
+    double u[8] = {1, 0, 0, 0, 0, 0, 1, 0};
+    for (int r = 0; r < step.count; ++r) {
+      const double c = kmath::cos(0.5 * weights(step.param[r]));
+      const double sn = kmath::sin(0.5 * weights(step.param[r]));
+      trig(step.param[r], 0) = c;
+      trig(step.param[r], 1) = sn;
+      double g[8];  // the rotation: c I - i s P
+      if (step.axis[r] == GateKind::rx) {
+        const double m[8] = {c, 0, 0, -sn, 0, -sn, c, 0};
+        for (int i = 0; i < 8; ++i) g[i] = m[i];
+      } else if (step.axis[r] == GateKind::ry) {
+        const double m[8] = {c, 0, -sn, 0, sn, 0, c, 0};
+        for (int i = 0; i < 8; ++i) g[i] = m[i];
+      } else {
+        const double m[8] = {c, -sn, 0, 0, 0, 0, c, sn};
+        for (int i = 0; i < 8; ++i) g[i] = m[i];
+      }
+      double v[8];  // v = g * u
+      for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          const double ar = g[4 * i + 0], ai = g[4 * i + 1], br = g[4 * i + 2], bi = g[4 * i + 3];
+          const double xr = u[2 * j + 0], xi = u[2 * j + 1];
+          const double yr = u[4 + 2 * j + 0], yi = u[4 + 2 * j + 1];
+          v[4 * i + 2 * j + 0] = ar * xr - ai * xi + br * yr - bi * yi;
+          v[4 * i + 2 * j + 1] = ar * xi + ai * xr + br * yi + bi * yr;
+        }
+      }
+      for (int i = 0; i < 8; ++i) u[i] = v[i];
+    }
+    for (int i = 0; i < 8; ++i) fused(st, i) = u[i];
   }
 };
 

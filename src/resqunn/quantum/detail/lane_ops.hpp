@@ -30,120 +30,27 @@ KOKKOS_INLINE_FUNCTION int insert_zero(int k, int bit) {
 }
 
 // ---- one amplitude pair (a = bit 0, b = bit 1), all lanes ----------------
-// R(t) = cos(t/2) I - i sin(t/2) P; (c, s) = (cos(t/2), sin(t/2)); the
-// inverse is the same with -s.
 
-template <int W, class C>
-KOKKOS_INLINE_FUNCTION void pair_rx(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
+/// General single-qubit unitary u = {u00r, u00i, u01r, u01i, u10r, u10i,
+/// u11r, u11i}: a' = u00 a + u01 b, b' = u10 a + u11 b.
+template <int W>
+KOKKOS_INLINE_FUNCTION void pair_u2(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
                                     double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
-                                    const C& c, const C& s) {
+                                    const double* u) {
+  const double u0r = u[0], u0i = u[1], u1r = u[2], u1i = u[3];
+  const double u2r = u[4], u2i = u[5], u3r = u[6], u3i = u[7];
   for (int l = 0; l < W; ++l) {
     const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
-    ar[l] = c[l] * xr + s[l] * yi;
-    ai[l] = c[l] * xi - s[l] * yr;
-    br[l] = c[l] * yr + s[l] * xi;
-    bi[l] = c[l] * yi - s[l] * xr;
-  }
-}
-
-template <int W, class C>
-KOKKOS_INLINE_FUNCTION void pair_ry(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
-                                    double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
-                                    const C& c, const C& s) {
-  for (int l = 0; l < W; ++l) {
-    const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
-    ar[l] = c[l] * xr - s[l] * yr;
-    ai[l] = c[l] * xi - s[l] * yi;
-    br[l] = s[l] * xr + c[l] * yr;
-    bi[l] = s[l] * xi + c[l] * yi;
-  }
-}
-
-template <int W, class C>
-KOKKOS_INLINE_FUNCTION void pair_rz(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
-                                    double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
-                                    const C& c, const C& s) {
-  for (int l = 0; l < W; ++l) {
-    const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
-    ar[l] = c[l] * xr + s[l] * xi;
-    ai[l] = c[l] * xi - s[l] * xr;
-    br[l] = c[l] * yr - s[l] * yi;
-    bi[l] = c[l] * yi + s[l] * yr;
-  }
-}
-
-template <int W>
-KOKKOS_INLINE_FUNCTION void pair_swap(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
-                                      double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi) {
-  for (int l = 0; l < W; ++l) {
-    const double xr = ar[l], xi = ai[l];
-    ar[l] = br[l];
-    ai[l] = bi[l];
-    br[l] = xr;
-    bi[l] = xi;
-  }
-}
-
-template <int W, GateKind K, class C>
-KOKKOS_INLINE_FUNCTION void rotate_pairs(int t, const C& c, const C& s, int dim, double* re,
-                                         double* im) {
-  const int half = dim >> 1;
-  const int stride = (1 << t) * W;
-  for (int k = 0; k < half; ++k) {
-    const int a = insert_zero(k, t) * W;
-    double* ar = re + a;
-    double* ai = im + a;
-    if constexpr (K == GateKind::rx) {
-      pair_rx<W>(ar, ai, ar + stride, ai + stride, c, s);
-    } else if constexpr (K == GateKind::ry) {
-      pair_ry<W>(ar, ai, ar + stride, ai + stride, c, s);
-    } else {
-      pair_rz<W>(ar, ai, ar + stride, ai + stride, c, s);
-    }
-  }
-}
-
-/// Applies a rotation about `kind`'s axis to qubit t of all lanes. The
-/// switch sits outside the loops so that each loop body is branch-free.
-template <int W, class C>
-KOKKOS_INLINE_FUNCTION void apply_rotation(GateKind kind, int t, const C& c, const C& s, int dim,
-                                           double* re, double* im) {
-  switch (kind) {
-    case GateKind::rx: rotate_pairs<W, GateKind::rx>(t, c, s, dim, re, im); break;
-    case GateKind::ry: rotate_pairs<W, GateKind::ry>(t, c, s, dim, re, im); break;
-    default: rotate_pairs<W, GateKind::rz>(t, c, s, dim, re, im); break;
-  }
-}
-
-/// CNOT(control, target) on all lanes. Self-inverse.
-template <int W>
-KOKKOS_INLINE_FUNCTION void apply_cnot(int control, int target, int dim, double* re, double* im) {
-  const int half = dim >> 1;
-  const int stride = (1 << target) * W;
-  for (int k = 0; k < half; ++k) {
-    const int i0 = insert_zero(k, target);
-    if ((i0 >> control) & 1) {
-      pair_swap<W>(re + i0 * W, im + i0 * W, re + i0 * W + stride, im + i0 * W + stride);
-    }
-  }
-}
-
-/// CZ(control, target) on all lanes. Self-inverse and symmetric.
-template <int W>
-KOKKOS_INLINE_FUNCTION void apply_cz(int control, int target, int dim, double* re, double* im) {
-  const int both = (1 << control) | (1 << target);
-  for (int i = 0; i < dim; ++i) {
-    if ((i & both) == both) {
-      for (int l = 0; l < W; ++l) {
-        re[i * W + l] = -re[i * W + l];
-        im[i * W + l] = -im[i * W + l];
-      }
-    }
+    ar[l] = u0r * xr - u0i * xi + u1r * yr - u1i * yi;
+    ai[l] = u0r * xi + u0i * xr + u1r * yi + u1i * yr;
+    br[l] = u2r * xr - u2i * xi + u3r * yr - u3i * yi;
+    bi[l] = u2r * xi + u2i * xr + u3r * yi + u3i * yr;
   }
 }
 
 // ---- adjoint step: gradient of one rotation, then un-apply it -------------
-// With phi the state after the gate and lam the adjoint state after it,
+// R(t) = cos(t/2) I - i sin(t/2) P; (c, s) = (cos(t/2), sin(t/2)); the
+// inverse is the same with -s. With phi the state after the gate and lam the adjoint state after it,
 // dL/dtheta = Im <lam| P |phi> (from dR/dtheta = -i/2 P R). The same pass
 // then applies R^dagger to both, so each gate costs one sweep of memory.
 

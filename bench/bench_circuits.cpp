@@ -1,0 +1,169 @@
+// ns per circuit of the batched kernels (forward, forward + adjoint VJP)
+// against the dense one-circuit-at-a-time reference of the test suite, in
+// the same run. Single thread: Kokkos::Serial; all threads: Kokkos::OpenMP.
+// Reported counters: ns_per_circuit (lower is better).
+#include <benchmark/benchmark.h>
+
+#include <Kokkos_Core.hpp>
+#include <random>
+
+#include "dense_reference.hpp"
+#include "resqunn/quantum/batched_circuit.hpp"
+
+namespace {
+
+using namespace resqunn::quantum;
+
+CircuitSpec paper_spec(int qubits, int depth) {
+  CircuitSpec s;
+  s.qubits = qubits;
+  s.depth = depth;
+  s.ansatz = Ansatz::paper;
+  s.encoding = Encoding::angle;
+  return s;
+}
+
+// Batch big enough that a run is dominated by circuit work, small enough
+// to stay in cache like the production micro-batches.
+std::size_t batch_for(int qubits) { return qubits <= 4 ? 8192 : 512; }
+
+template <class Space>
+struct Problem {
+  using C = BatchedCircuit<Space>;
+  CircuitSpec spec;
+  C circuit;
+  typename C::Matrix x, y, u, gx;
+  typename C::Vector w, gw;
+
+  Problem(const CircuitSpec& s, std::size_t batch)
+      : spec(s),
+        circuit(s),
+        x("x", batch, s.input_size()),
+        y("y", batch, s.output_size()),
+        u("u", batch, s.output_size()),
+        gx("gx", batch, s.input_size()),
+        w("w", s.weight_count()),
+        gw("gw", s.weight_count()) {
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> d(-1.0, 1.0);
+    auto fill = [&](auto v) {
+      auto h = Kokkos::create_mirror_view(v);
+      auto* p = h.data();
+      for (std::size_t i = 0; i < h.span(); ++i) p[i] = d(rng);
+      Kokkos::deep_copy(v, h);
+    };
+    fill(x);
+    fill(u);
+    fill(w);
+  }
+};
+
+template <class Space>
+void BM_Forward(benchmark::State& state) {
+  const auto spec = paper_spec(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const std::size_t batch = batch_for(spec.qubits);
+  Problem<Space> p(spec, batch);
+  for (auto _ : state) {
+    p.circuit.forward(p.x, p.w, p.y);
+    benchmark::DoNotOptimize(p.y.data());
+  }
+  state.counters["ns_per_circuit"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * batch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+  state.counters["threads"] = Space().concurrency();
+}
+
+template <class Space>
+void BM_ForwardVjp(benchmark::State& state) {
+  const auto spec = paper_spec(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const std::size_t batch = batch_for(spec.qubits);
+  Problem<Space> p(spec, batch);
+  for (auto _ : state) {
+    p.circuit.vjp(p.x, p.w, p.u, p.y, p.gx, p.gw);
+    benchmark::DoNotOptimize(p.gw.data());
+  }
+  state.counters["ns_per_circuit"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * batch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+  state.counters["threads"] = Space().concurrency();
+}
+
+// The dense reference, one circuit at a time: forward, and forward plus
+// gradients by the parameter-shift rule (what a statevector simulator
+// without an adjoint does).
+void BM_DenseReferenceForward(benchmark::State& state) {
+  const auto spec = paper_spec(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  std::vector<double> w(spec.weight_count()), x(spec.input_size());
+  for (auto& v : w) v = d(rng);
+  for (auto& v : x) v = d(rng);
+  for (auto _ : state) {
+    auto out = resqunn::quantum::reference::outputs(spec, w, x);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_circuit"] =
+      benchmark::Counter(static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_DenseReferenceForwardGrad(benchmark::State& state) {
+  const auto spec = paper_spec(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  std::vector<double> w(spec.weight_count()), x(spec.input_size()), u(spec.output_size());
+  for (auto& v : w) v = d(rng);
+  for (auto& v : x) v = d(rng);
+  for (auto& v : u) v = d(rng);
+  for (auto _ : state) {
+    auto out = resqunn::quantum::reference::outputs(spec, w, x);
+    auto g = resqunn::quantum::reference::parameter_shift_weight_grad(spec, w, x, u);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["ns_per_circuit"] =
+      benchmark::Counter(static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void circuit_sizes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"qubits", "depth"});
+  for (int d : {1, 2, 4, 8}) b->Args({4, d});
+  b->Args({9, 4});
+  b->Args({10, 4});
+}
+
+void small_sizes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"qubits", "depth"});
+  for (int d : {1, 2, 4, 8}) b->Args({4, d});
+  b->Args({9, 4});
+}
+
+#ifdef KOKKOS_ENABLE_SERIAL
+BENCHMARK_TEMPLATE(BM_Forward, Kokkos::Serial)->Apply(circuit_sizes);
+BENCHMARK_TEMPLATE(BM_ForwardVjp, Kokkos::Serial)->Apply(circuit_sizes);
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+BENCHMARK_TEMPLATE(BM_Forward, Kokkos::OpenMP)->Apply(circuit_sizes)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_ForwardVjp, Kokkos::OpenMP)->Apply(circuit_sizes)->UseRealTime();
+#endif
+BENCHMARK(BM_DenseReferenceForward)->Apply(small_sizes);
+BENCHMARK(BM_DenseReferenceForwardGrad)->Apply(small_sizes);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::initialize(argc, argv);
+  int rc = 0;
+  {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+      rc = 1;
+    } else {
+      benchmark::RunSpecifiedBenchmarks();
+      benchmark::Shutdown();
+    }
+  }
+  Kokkos::finalize();
+  return rc;
+}

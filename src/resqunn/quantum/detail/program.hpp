@@ -1,0 +1,39 @@
+// Compiles a gate list into the program the kernels run:
+//  * consecutive rotations on the same qubit are fused into one step (one
+//    memory sweep forward; the adjoint still differentiates each rotation);
+//  * CNOTs move no data: they permute which memory slot holds which basis
+//    state, and every later step addresses its amplitude pairs through a
+//    precomputed slot table. The readout reads through the final map.
+// Host-side; internal to the quantum component.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "resqunn/quantum/circuit.hpp"
+
+namespace resqunn::quantum::detail {
+
+inline constexpr int kMaxFused = 3;
+
+enum class StepKind : std::uint8_t { rotations, cz };
+
+struct Step {
+  StepKind kind = StepKind::rotations;
+  std::uint8_t count = 0;                // rotations fused, applied in order 0..count-1
+  GateKind axis[kMaxFused] = {};         // their axes
+  int param[kMaxFused] = {-1, -1, -1};   // their weights
+  int table = 0;  // offset into Program::slots: dim/2 pairs (rotations) or dim/4 slots (cz)
+};
+
+struct Program {
+  int dim = 0;
+  std::vector<Step> steps;
+  std::vector<std::int32_t> slots;    // pair and sign tables, see Step::table
+  std::vector<std::int32_t> logical;  // logical basis state held by each slot at the end
+};
+
+/// Throws UsageError on gates that do not fit `qubits`.
+Program compile(const std::vector<Gate>& gates, int qubits);
+
+}  // namespace resqunn::quantum::detail
