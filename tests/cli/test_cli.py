@@ -20,7 +20,7 @@ def test_help_lists_subcommands_and_exit_codes(resqunn):
 
 
 @pytest.mark.parametrize("sub", [["info"], ["data"], ["data", "fetch"], ["data", "info"],
-                                 ["data", "list"]])
+                                 ["data", "list"], ["circuit"]])
 def test_every_subcommand_has_help(resqunn, sub):
     r = resqunn(*sub, "--help")
     assert r.returncode == 0, r.stderr

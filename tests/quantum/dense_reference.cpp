@@ -276,11 +276,21 @@ State final_state(const CircuitSpec& spec, const std::vector<double>& weights,
   State psi = encode(spec, inputs);
   for (const Step& s : ansatz_program(spec)) {
     switch (s.kind) {
-      case Step::rx: psi = apply(embed(n, {{s.target, rotation('x', weights[s.weight])}}), psi); break;
-      case Step::ry: psi = apply(embed(n, {{s.target, rotation('y', weights[s.weight])}}), psi); break;
-      case Step::rz: psi = apply(embed(n, {{s.target, rotation('z', weights[s.weight])}}), psi); break;
-      case Step::cnot: psi = apply(cnot_matrix(n, s.control, s.target), psi); break;
-      case Step::cz: psi = apply(cz_matrix(n, s.control, s.target), psi); break;
+      case Step::rx:
+        psi = apply(embed(n, {{s.target, rotation('x', weights[s.weight])}}), psi);
+        break;
+      case Step::ry:
+        psi = apply(embed(n, {{s.target, rotation('y', weights[s.weight])}}), psi);
+        break;
+      case Step::rz:
+        psi = apply(embed(n, {{s.target, rotation('z', weights[s.weight])}}), psi);
+        break;
+      case Step::cnot:
+        psi = apply(cnot_matrix(n, s.control, s.target), psi);
+        break;
+      case Step::cz:
+        psi = apply(cz_matrix(n, s.control, s.target), psi);
+        break;
     }
   }
   return psi;

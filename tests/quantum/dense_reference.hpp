@@ -34,9 +34,7 @@ struct DenseMatrix {
 
   explicit DenseMatrix(int d = 0) : dim(d), a(static_cast<std::size_t>(d) * d) {}
   Complex& operator()(int r, int c) { return a[static_cast<std::size_t>(r) * dim + c]; }
-  const Complex& operator()(int r, int c) const {
-    return a[static_cast<std::size_t>(r) * dim + c];
-  }
+  const Complex& operator()(int r, int c) const { return a[static_cast<std::size_t>(r) * dim + c]; }
 };
 
 DenseMatrix identity(int dim);
@@ -74,9 +72,9 @@ DenseMatrix cz_matrix(int n, int control, int target);
 struct Step {
   enum Kind { rx, ry, rz, cnot, cz };
   Kind kind;
-  int target;       // rotations: the qubit
-  int control;      // two-qubit gates only, else -1
-  int weight;       // rotations: index into the weight vector, else -1
+  int target;   // rotations: the qubit
+  int control;  // two-qubit gates only, else -1
+  int weight;   // rotations: index into the weight vector, else -1
 };
 
 /// The ansatz written out from circuit.hpp's comment (independently of

@@ -4,6 +4,7 @@
 // the failing (row, column).
 #pragma once
 
+#include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstddef>
 #include <gtest/gtest.h>
@@ -13,9 +14,8 @@
 #include <string>
 #include <vector>
 
-#include <Kokkos_Core.hpp>
-
 #include "dense_reference.hpp"
+
 #include "resqunn/quantum/batched_circuit.hpp"
 #include "resqunn/quantum/circuit.hpp"
 
@@ -78,8 +78,7 @@ inline std::string ansatz_name(Ansatz a) {
   return name;
 }
 
-inline std::vector<double> uniform(std::mt19937_64& rng, std::size_t count, double lo,
-                                   double hi) {
+inline std::vector<double> uniform(std::mt19937_64& rng, std::size_t count, double lo, double hi) {
   std::uniform_real_distribution<double> d(lo, hi);
   std::vector<double> v(count);
   for (double& x : v) x = d(rng);
@@ -185,8 +184,8 @@ KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weig
 /// (NaN fails). Elements are named (row, column) for a row width `width`;
 /// at most `max_report` mismatches are listed, then the count.
 inline void expect_close(const std::vector<double>& expected, const std::vector<double>& got,
-                         double abs_tol, double rel_tol, std::size_t width,
-                         const std::string& what, std::size_t max_report = 4) {
+                         double abs_tol, double rel_tol, std::size_t width, const std::string& what,
+                         std::size_t max_report = 4) {
   ASSERT_EQ(expected.size(), got.size()) << what << ": size";
   std::size_t bad = 0;
   double worst = 0;
@@ -203,9 +202,9 @@ inline void expect_close(const std::vector<double>& expected, const std::vector<
     }
   }
   if (bad > 0) {
-    ADD_FAILURE() << what << ": " << bad << " of " << expected.size()
-                  << " values off (abs tol " << abs_tol << ", rel tol " << rel_tol
-                  << ", worst error " << worst << ")" << report.str();
+    ADD_FAILURE() << what << ": " << bad << " of " << expected.size() << " values off (abs tol "
+                  << abs_tol << ", rel tol " << rel_tol << ", worst error " << worst << ")"
+                  << report.str();
   }
 }
 
@@ -230,8 +229,7 @@ inline void expect_identical(const std::vector<double>& expected, const std::vec
 
 inline std::vector<double> reference_outputs(const CircuitSpec& s,
                                              const std::vector<double>& weights,
-                                             const std::vector<double>& inputs,
-                                             std::size_t batch) {
+                                             const std::vector<double>& inputs, std::size_t batch) {
   const std::size_t m = static_cast<std::size_t>(reference::input_size(s));
   std::vector<double> out;
   for (std::size_t b = 0; b < batch; ++b) {

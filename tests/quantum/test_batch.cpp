@@ -27,8 +27,13 @@ struct Problem {
 
 Problem make_problem(const CircuitSpec& s, std::size_t batch, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  Problem p{s, batch, random_weights(rng, s), random_inputs(rng, s, batch), {},
-            static_cast<std::size_t>(s.input_size()), static_cast<std::size_t>(s.output_size())};
+  Problem p{s,
+            batch,
+            random_weights(rng, s),
+            random_inputs(rng, s, batch),
+            {},
+            static_cast<std::size_t>(s.input_size()),
+            static_cast<std::size_t>(s.output_size())};
   p.upstream = uniform(rng, batch * p.o, -1, 1);
   return p;
 }
@@ -56,7 +61,8 @@ void gather(const Problem& p, const std::vector<std::size_t>& order, std::size_t
   x.clear();
   up.clear();
   for (std::size_t i = first; i < first + count; ++i) {
-    const std::vector<double> xr = row(p.inputs, order[i], p.m), ur = row(p.upstream, order[i], p.o);
+    const std::vector<double> xr = row(p.inputs, order[i], p.m),
+                              ur = row(p.upstream, order[i], p.o);
     x.insert(x.end(), xr.begin(), xr.end());
     up.insert(up.end(), ur.begin(), ur.end());
   }
@@ -87,7 +93,8 @@ TEST(BatchInvariance, ChunkingAndPositionDoNotChangeAnyBit) {
       single_out.insert(single_out.end(), f.outputs.begin(), f.outputs.end());
       single_ig.insert(single_ig.end(), v.input_grads.begin(), v.input_grads.end());
       single_wg.push_back(v.weight_grads);
-      expect_identical(f.outputs, v.outputs, p.o, "forward vs vjp outputs, row " + std::to_string(b));
+      expect_identical(f.outputs, v.outputs, p.o,
+                       "forward vs vjp outputs, row " + std::to_string(b));
     }
 
     // Consecutive chunks of 5, 8 and 33 rows (the last chunk partial), in

@@ -69,8 +69,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }  // namespace
 
 TEST(AnsatzGates, PaperThreeQubitsOneLayer) {
-  expect_gates({ry(0, 0), ry(1, 1), ry(2, 2), rx(0, 3), rx(1, 4), rx(2, 5), cnot(0, 1),
-                cnot(1, 2), cnot(2, 0)},
+  expect_gates({ry(0, 0), ry(1, 1), ry(2, 2), rx(0, 3), rx(1, 4), rx(2, 5), cnot(0, 1), cnot(1, 2),
+                cnot(2, 0)},
                ansatz_gates(spec(3, Ansatz::paper, 1)));
 }
 
@@ -87,10 +87,10 @@ TEST(AnsatzGates, RingOfTwoQubitsIsOneCnotAndOfOneQubitNone) {
 }
 
 TEST(AnsatzGates, BasicEntanglerFourQubits) {
-  expect_gates({rx(0, 0), rx(1, 1), rx(2, 2), rx(3, 3), cnot(0, 1), cnot(1, 2), cnot(2, 3),
-                cnot(3, 0), rx(0, 4), rx(1, 5), rx(2, 6), rx(3, 7), cnot(0, 1), cnot(1, 2),
-                cnot(2, 3), cnot(3, 0)},
-               ansatz_gates(spec(4, Ansatz::basic_entangler, 2)));
+  expect_gates(
+      {rx(0, 0), rx(1, 1), rx(2, 2), rx(3, 3), cnot(0, 1), cnot(1, 2), cnot(2, 3), cnot(3, 0),
+       rx(0, 4), rx(1, 5), rx(2, 6), rx(3, 7), cnot(0, 1), cnot(1, 2), cnot(2, 3), cnot(3, 0)},
+      ansatz_gates(spec(4, Ansatz::basic_entangler, 2)));
 }
 
 TEST(AnsatzGates, StronglyEntanglingRangesCycleOneToNMinusOne) {
@@ -124,10 +124,10 @@ TEST(AnsatzGates, StronglyEntanglingSmallRegisters) {
   expect_gates({cnot(0, 1), cnot(1, 2), cnot(2, 0)},
                std::vector<Gate>(g3.begin() + 33, g3.begin() + 36));
   // n = 2: CNOT(0,1) and CNOT(1,0) every layer (unlike the ring, not deduplicated).
-  expect_gates({rz(0, 0), ry(0, 1), rz(0, 2), rz(1, 3), ry(1, 4), rz(1, 5), cnot(0, 1), cnot(1, 0),
-                rz(0, 6), ry(0, 7), rz(0, 8), rz(1, 9), ry(1, 10), rz(1, 11), cnot(0, 1),
-                cnot(1, 0)},
-               ansatz_gates(spec(2, Ansatz::strongly_entangling, 2)));
+  expect_gates(
+      {rz(0, 0), ry(0, 1), rz(0, 2), rz(1, 3), ry(1, 4), rz(1, 5), cnot(0, 1), cnot(1, 0), rz(0, 6),
+       ry(0, 7), rz(0, 8), rz(1, 9), ry(1, 10), rz(1, 11), cnot(0, 1), cnot(1, 0)},
+      ansatz_gates(spec(2, Ansatz::strongly_entangling, 2)));
   // n = 1: rotations only.
   expect_gates({rz(0, 0), ry(0, 1), rz(0, 2), rz(0, 3), ry(0, 4), rz(0, 5)},
                ansatz_gates(spec(1, Ansatz::strongly_entangling, 2)));
@@ -150,7 +150,8 @@ TEST(CircuitSpec, Sizes) {
     EXPECT_EQ(s.weight_count(), 3 * n);
     s.ansatz = Ansatz::strongly_entangling;
     EXPECT_EQ(s.weight_count(), 9 * n);
-    EXPECT_EQ(static_cast<std::size_t>(s.weight_count()), ansatz_gates(s).size() - (n > 1 ? 3u * n : 0u));
+    EXPECT_EQ(static_cast<std::size_t>(s.weight_count()),
+              ansatz_gates(s).size() - (n > 1 ? 3u * n : 0u));
 
     s.encoding = Encoding::angle;
     EXPECT_EQ(s.input_size(), n);
@@ -208,8 +209,7 @@ TEST(CircuitSpec, ValidateNamesTheFieldAndTheRange) {
   s.readout_qubits = 5;  // > 4 qubits
   {
     const std::string msg = usage_error_of([&] { s.validate(); });
-    EXPECT_TRUE(contains(msg, "readout_qubits") && contains(msg, "5") && contains(msg, "0"))
-        << msg;
+    EXPECT_TRUE(contains(msg, "readout_qubits") && contains(msg, "5") && contains(msg, "0")) << msg;
   }
   s.readout_qubits = -1;
   EXPECT_THROW(s.validate(), UsageError);
@@ -221,7 +221,8 @@ TEST(Names, RoundTrip) {
   for (GateKind g : {GateKind::rx, GateKind::ry, GateKind::rz}) {
     EXPECT_EQ(parse_rotation(to_string(g)), g);
   }
-  for (Encoding e : {Encoding::angle, Encoding::amplitude}) EXPECT_EQ(parse_encoding(to_string(e)), e);
+  for (Encoding e : {Encoding::angle, Encoding::amplitude})
+    EXPECT_EQ(parse_encoding(to_string(e)), e);
   for (Ansatz a : {Ansatz::paper, Ansatz::basic_entangler, Ansatz::strongly_entangling}) {
     EXPECT_EQ(parse_ansatz(to_string(a)), a);
   }

@@ -97,13 +97,14 @@ TEST(DenseReference, RotationsAreExpMinusIHalfThetaP) {
   // R(pi) = -i P; R(a) R(b) = R(a + b); R unitary.
   for (char axis : {'x', 'y', 'z'}) {
     SCOPED_TRACE(std::string("axis ") + axis);
-    const ref::Mat2 p = axis == 'x' ? ref::pauli_x() : axis == 'y' ? ref::pauli_y() : ref::pauli_z();
+    const ref::Mat2 p = axis == 'x'   ? ref::pauli_x()
+                        : axis == 'y' ? ref::pauli_y()
+                                      : ref::pauli_z();
     const ref::Mat2 r = ref::rotation(axis, kPi);
     for (int e = 0; e < 4; ++e) EXPECT_NEAR(std::abs(r[e] - (-i * p[e])), 0, 1e-15);
     const ref::DenseMatrix a = ref::embed(1, {{0, ref::rotation(axis, 0.7)}});
     const ref::DenseMatrix b = ref::embed(1, {{0, ref::rotation(axis, -1.9)}});
-    expect_matrix_near(ref::multiply(a, b), ref::embed(1, {{0, ref::rotation(axis, -1.2)}}),
-                       1e-15);
+    expect_matrix_near(ref::multiply(a, b), ref::embed(1, {{0, ref::rotation(axis, -1.2)}}), 1e-15);
     expect_matrix_near(ref::multiply(ref::adjoint(a), a), ref::identity(2), 1e-15);
   }
   // R_z is diag(e^{-it/2}, e^{it/2}).
@@ -116,7 +117,8 @@ TEST(DenseReference, AnsatzProgramsUseEveryWeightOnce) {
   for (Ansatz a : {Ansatz::paper, Ansatz::basic_entangler, Ansatz::strongly_entangling}) {
     for (int n : {1, 2, 3, 5}) {
       for (int depth : {1, 3}) {
-        const CircuitSpec s = spec_of(n, Encoding::angle, GateKind::ry, a, depth, Readout::expval_z);
+        const CircuitSpec s =
+            spec_of(n, Encoding::angle, GateKind::ry, a, depth, Readout::expval_z);
         const int per_layer = a == Ansatz::paper ? 2 * n : a == Ansatz::basic_entangler ? n : 3 * n;
         ASSERT_EQ(ref::weight_count(s), per_layer * depth);
         std::vector<int> uses(per_layer * depth, 0);
@@ -157,8 +159,8 @@ TEST(DenseReference, OneQubitClosedForms) {
 
 TEST(DenseReference, BellStateAndMarginals) {
   // RY(pi/2) on qubit 0, RX(0), CNOT(0,1): (|00> + |11>)/sqrt(2).
-  CircuitSpec s = spec_of(2, Encoding::angle, GateKind::ry, Ansatz::basic_entangler, 1,
-                          Readout::probabilities);
+  CircuitSpec s =
+      spec_of(2, Encoding::angle, GateKind::ry, Ansatz::basic_entangler, 1, Readout::probabilities);
   const std::vector<double> w = {0, 0}, x = {0.5, 0};
   const std::vector<double> p = ref::outputs(s, w, x);
   ASSERT_EQ(p.size(), 4u);
@@ -177,8 +179,8 @@ TEST(DenseReference, BellStateAndMarginals) {
 TEST(DenseReference, RingOrderAndDirectionOnABasisState) {
   // x = (1, 0, 0) with RX(pi) on qubit 0: |001> (index 1). Ring CNOT(0,1):
   // index 3; CNOT(1,2): 7; CNOT(2,0): 6.
-  CircuitSpec s = spec_of(3, Encoding::angle, GateKind::rx, Ansatz::paper, 1,
-                          Readout::probabilities);
+  CircuitSpec s =
+      spec_of(3, Encoding::angle, GateKind::rx, Ansatz::paper, 1, Readout::probabilities);
   const std::vector<double> w(6, 0.0), x = {1, 0, 0};
   const std::vector<double> p = ref::outputs(s, w, x);
   for (int b = 0; b < 8; ++b) EXPECT_NEAR(p[b], b == 6 ? 1.0 : 0.0, 1e-15) << b;

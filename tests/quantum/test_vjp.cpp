@@ -44,12 +44,10 @@ void check_vjp(const CircuitSpec& s, const std::vector<double>& w, const std::ve
     fd_x.insert(fd_x.end(), fd.inputs.begin(), fd.inputs.end());
   }
   expect_close(reference_outputs(s, w, x, batch), got.outputs, kForwardTol, 0, o, "vjp outputs");
-  expect_close(shift, got.weight_grads, kShiftTol, 0, w.size(),
-               "weight grads vs parameter shift");
+  expect_close(shift, got.weight_grads, kShiftTol, 0, w.size(), "weight grads vs parameter shift");
   expect_close(fd_w, got.weight_grads, kFdAbsTol, kFdRelTol, w.size(),
                "weight grads vs finite differences");
-  expect_close(fd_x, got.input_grads, kFdAbsTol, kFdRelTol, m,
-               "input grads vs finite differences");
+  expect_close(fd_x, got.input_grads, kFdAbsTol, kFdRelTol, m, "input grads vs finite differences");
 }
 
 /// Amplitude rows for the VJP: norm 3.7, all zero, norm 0.45.
@@ -79,8 +77,8 @@ TEST_P(VjpVsDense, EveryEncodingAndReadout) {
     for (const ReadoutCase& ro : readouts) {
       // Depths 1, 2, 3 in turn (3 gives strongly-entangling range 3 at n >= 4).
       const int depth = 1 + config++ % 3;
-      const CircuitSpec s = make_spec(n, enc, ansatz, depth, ro.readout, ro.k,
-                                      config % 2 ? kPi : 0.8);
+      const CircuitSpec s =
+          make_spec(n, enc, ansatz, depth, ro.readout, ro.k, config % 2 ? kPi : 0.8);
       const std::size_t m = static_cast<std::size_t>(ref::input_size(s));
       const bool amplitude = enc.encoding == Encoding::amplitude;
       const std::size_t batch = amplitude ? 3 : 2;
@@ -100,14 +98,15 @@ TEST_P(VjpVsDense, EveryEncodingAndReadout) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Small, VjpVsDense,
-    ::testing::Combine(::testing::Values(Ansatz::paper, Ansatz::basic_entangler,
-                                         Ansatz::strongly_entangling),
-                       ::testing::Values(1, 2, 3, 4, 5)),
-    [](const ::testing::TestParamInfo<VjpVsDense::ParamType>& p) {
-      return ansatz_name(std::get<0>(p.param)) + "_n" + std::to_string(std::get<1>(p.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Small, VjpVsDense,
+                         ::testing::Combine(::testing::Values(Ansatz::paper,
+                                                              Ansatz::basic_entangler,
+                                                              Ansatz::strongly_entangling),
+                                            ::testing::Values(1, 2, 3, 4, 5)),
+                         [](const ::testing::TestParamInfo<VjpVsDense::ParamType>& p) {
+                           return ansatz_name(std::get<0>(p.param)) + "_n" +
+                                  std::to_string(std::get<1>(p.param));
+                         });
 
 // Nine qubits: every weight by parameter shift, a few inputs by finite
 // differences (each reference evaluation multiplies 512 x 512 matrices).

@@ -2,9 +2,8 @@
 // initialised around RUN_ALL_TESTS (and finalised after it, once every
 // test's Views are gone). Listing the tests (gtest_discover_tests) does not
 // start Kokkos, so discovery neither spawns threads nor prints its warnings.
-#include <gtest/gtest.h>
-
 #include <Kokkos_Core.hpp>
+#include <gtest/gtest.h>
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

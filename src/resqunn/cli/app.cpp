@@ -88,6 +88,7 @@ int run(int argc, char** argv) {
   ActionSlot action;
   add_info_command(app, action);
   add_data_command(app, action);
+  add_circuit_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -31,5 +31,6 @@ private:
 
 void add_info_command(CLI::App& app, ActionSlot& slot);
 void add_data_command(CLI::App& app, ActionSlot& slot);
+void add_circuit_command(CLI::App& app, ActionSlot& slot);
 
 }  // namespace resqunn::cli

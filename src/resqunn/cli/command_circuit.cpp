@@ -1,0 +1,69 @@
+// `resqunn circuit`: evaluate circuits (and their gradients) from JSON.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "resqunn/cli/circuit_json.hpp"
+#include "resqunn/cli/command.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/parallel/agreement.hpp"
+
+namespace resqunn::cli {
+
+namespace {
+
+struct CircuitOptions {
+  std::string file = "-";
+  int indent = -1;
+};
+
+std::string read_request(const std::string& file) {
+  if (file == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  }
+  std::ifstream in(file);
+  if (!in) {
+    throw UsageError("cannot read " + file, "pass an existing JSON file, or - for stdin");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_circuit(const CircuitOptions& o, const Context& ctx) {
+  // One answer, from rank 0; every rank learns whether it worked.
+  parallel::collectively(MPI_COMM_WORLD, [&] {
+    if (ctx.rank != 0) return;
+    const auto request = parse_circuit_request(read_request(o.file),
+                                               o.file == "-" ? "stdin" : o.file);
+    std::cout << circuit_response(request).dump(o.indent) << '\n';
+  });
+  return 0;
+}
+
+}  // namespace
+
+void add_circuit_command(CLI::App& app, ActionSlot& slot) {
+  auto o = std::make_shared<CircuitOptions>();
+  auto* sub = app.add_subcommand(
+      "circuit",
+      "Evaluate a batch of circuits from a JSON request: outputs, and with \"upstream\" the "
+      "adjoint gradients for inputs and weights");
+  sub->add_option("request", o->file, "JSON request file, or - for stdin")->capture_default_str();
+  sub->add_option("--indent", o->indent, "Pretty-print the JSON with this indent");
+  sub->footer(
+      "Request: {\"qubits\": 4, \"encoding\": \"angle\"|\"amplitude\", \"rotation\": "
+      "\"rx\"|\"ry\"|\"rz\", \"angle_scale\": 3.14159,\n"
+      "          \"ansatz\": \"paper\"|\"basic-entangler\"|\"strongly-entangling\", \"depth\": 4,\n"
+      "          \"readout\": \"expval-z\"|\"probabilities\", \"readout_qubits\": 0,\n"
+      "          \"weights\": [...], \"inputs\": [[...], ...], \"upstream\": [[...], ...]}\n"
+      "Response: {\"outputs\": [[...]], \"input_grads\": [[...]], \"weight_grads\": [...]}\n"
+      "Weight order (docs/quantum.md): paper per layer l: RY(q) at l*2n+q, RX(q) at "
+      "l*2n+n+q;\n  basic-entangler RX(q) at l*n+q; strongly-entangling RZ,RY,RZ(q) at "
+      "l*3n+3q+{0,1,2}.");
+  slot.bind(sub, [o](const Context& ctx) { return run_circuit(*o, ctx); });
+}
+
+}  // namespace resqunn::cli
