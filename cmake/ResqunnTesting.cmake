@@ -50,12 +50,22 @@ function(resqunn_add_test name)
       endif()
     endforeach()
   else()
+    set(extra_properties)
     if(ARG_KOKKOS)
       target_link_libraries(${name} PRIVATE resqunn_test_kokkos_main)
+      # Kokkos tests interleave many short kernels with serial host work;
+      # spinning OpenMP workers then compete with that work (and with other
+      # tests under ctest -j) on the 2-core CI machine: 10-100x slower runs.
+      # (A second ENVIRONMENT entry cannot pass through gtest_discover_tests,
+      # which splits list-valued properties.)
+      set(extra_properties ENVIRONMENT_MODIFICATION "OMP_WAIT_POLICY=set:passive")
     else()
       target_link_libraries(${name} PRIVATE GTest::gtest_main)
     endif()
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES LABELS "unit;${ARG_LABELS}"
-                         ENVIRONMENT "OMP_PROC_BIND=false")
+    # NO_PRETTY_VALUES: value-parameterised tests are named by their
+    # generator alone, without the printed "# GetParam() = ..." suffix.
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
+                         PROPERTIES LABELS "unit;${ARG_LABELS}" ENVIRONMENT "OMP_PROC_BIND=false"
+                                    ${extra_properties})
   endif()
 endfunction()

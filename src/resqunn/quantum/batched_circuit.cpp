@@ -46,6 +46,15 @@ detail::Shape make_shape(const CircuitSpec& spec, int nsteps, long batch) {
   return s;
 }
 
+// Kokkos Tools see each call as a region (Kokkos 3.4 has no ScopedRegion).
+class ProfilingRegion {
+public:
+  explicit ProfilingRegion(const char* name) { Kokkos::Profiling::pushRegion(name); }
+  ~ProfilingRegion() { Kokkos::Profiling::popRegion(); }
+  ProfilingRegion(const ProfilingRegion&) = delete;
+  ProfilingRegion& operator=(const ProfilingRegion&) = delete;
+};
+
 }  // namespace
 
 template <class ExecSpace>
@@ -132,6 +141,7 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
 template <class ExecSpace>
 void BatchedCircuit<ExecSpace>::forward(ConstMatrix inputs, ConstVector weights,
                                         Matrix outputs) const {
+  const ProfilingRegion region("resqunn::forward");
   run(false, inputs, weights, {}, outputs, {}, {});
 }
 
@@ -139,6 +149,7 @@ template <class ExecSpace>
 void BatchedCircuit<ExecSpace>::vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
                                     Matrix outputs, Matrix input_grads,
                                     Vector weight_grads) const {
+  const ProfilingRegion region("resqunn::forward_vjp");
   run(true, inputs, weights, upstream, outputs, input_grads, weight_grads);
 }
 

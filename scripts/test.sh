@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs everything CI checks: setup, build, then the CTest suite (unit, MPI
+# and CLI tests) and the analysis package's pytest suite. Exits non-zero if
+# any step or test fails (both suites run even if the first one fails).
+#
+# Usage: scripts/test.sh [CTEST_ARG...] [--help]
+#
+#   1. scripts/setup.sh, scripts/build.sh
+#   2. resqunn data fetch        (the tests that need the real datasets)
+#   3. ctest --test-dir $RESQUNN_BUILD_DIR --output-on-failure -j2 CTEST_ARG...
+#   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
+#
+# Examples: scripts/test.sh -L unit
+#           scripts/test.sh -R 'data|cli' --repeat until-fail:3
+#
+# Sets RESQUNN_EXPECT_OPENMP=1: the tests then fail unless Kokkos has OpenMP.
+# Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
+# RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
+# arguments for setup.sh, e.g. "--no-apt").
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if has_help_flag "$@"; then
+  print_usage "${BASH_SOURCE[0]}"
+  exit 0
+fi
+
+export RESQUNN_EXPECT_OPENMP=1
+
+# has_python_tests DIR: true if DIR holds any *.py file.
+has_python_tests() {
+  [[ -d "$1" ]] && [[ -n "$(find "$1" -name '*.py' -print -quit)" ]]
+}
+
+main() {
+  local -a setup_args=()
+  read -r -a setup_args <<<"${RESQUNN_SETUP_ARGS:-}"
+  "$REPO_ROOT/scripts/setup.sh" "${setup_args[@]}"
+  "$REPO_ROOT/scripts/build.sh"
+
+  log "fetch datasets"
+  run "$RESQUNN_BUILD_DIR/bin/resqunn" data fetch
+
+  local failed=()
+  log "ctest"
+  if ! run ctest --test-dir "$RESQUNN_BUILD_DIR" --output-on-failure \
+    -j "${RESQUNN_TEST_JOBS:-2}" "$@"; then
+    failed+=(ctest)
+  fi
+
+  local analysis_tests="$REPO_ROOT/analysis/tests"
+  if has_python_tests "$analysis_tests"; then
+    log "pytest analysis/tests"
+    if ! (cd "$REPO_ROOT" && run "$SYSTEM_PYTHON" -m pytest -q -p no:cacheprovider analysis/tests); then
+      failed+=(analysis-pytest)
+    fi
+  else
+    note "no Python tests in analysis/tests; skipped"
+  fi
+
+  if ((${#failed[@]})); then
+    die "failed: ${failed[*]}"
+  fi
+  log "all tests passed"
+}
+
+main "$@"
