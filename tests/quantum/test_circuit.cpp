@@ -1,11 +1,13 @@
 // CircuitSpec and the ansatz gate programs: hand-written gate lists, sizes,
-// validation errors, and the name parsers.
+// validation errors, the name parsers, and the compiled kernel program
+// (fused steps, slot tables, product-state prefix).
 #include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/program.hpp"
 
 using namespace resqunn::quantum;
 using resqunn::UsageError;
@@ -16,6 +18,7 @@ Gate ry(int q, int w) { return {GateKind::ry, q, -1, w}; }
 Gate rx(int q, int w) { return {GateKind::rx, q, -1, w}; }
 Gate rz(int q, int w) { return {GateKind::rz, q, -1, w}; }
 Gate cnot(int control, int target) { return {GateKind::cnot, target, control, -1}; }
+Gate cz(int control, int target) { return {GateKind::cz, target, control, -1}; }
 
 std::string show(const Gate& g) {
   std::string s(to_string(g.kind));
@@ -251,4 +254,94 @@ TEST(Names, UnknownNamesListTheValidOnes) {
   EXPECT_FALSE(contains(msg.substr(msg.find("rx")), "cz")) << msg;
   EXPECT_THROW(parse_rotation("RX"), UsageError);  // case-sensitive
   EXPECT_THROW(parse_ansatz(""), UsageError);
+}
+
+// ---- the compiled program (detail::compile) ------------------------------------
+
+namespace {
+
+namespace detail = resqunn::quantum::detail;
+
+/// Expects step `i` to be a rotation step on `target` with these axes and
+/// weights, and its pair table to be the pairs (l0, l0 | 1 << target) of
+/// logical basis states mapped through the identity (true before any CNOT).
+void expect_identity_rotation_step(const detail::Program& p, std::size_t i, int target,
+                                   const std::vector<GateKind>& axes,
+                                   const std::vector<int>& params) {
+  SCOPED_TRACE("step " + std::to_string(i));
+  ASSERT_LT(i, p.steps.size());
+  const detail::Step& s = p.steps[i];
+  EXPECT_EQ(s.kind, detail::StepKind::rotations);
+  EXPECT_EQ(s.target, target);
+  ASSERT_EQ(static_cast<std::size_t>(s.count), axes.size());
+  for (std::size_t r = 0; r < axes.size(); ++r) {
+    EXPECT_EQ(s.axis[r], axes[r]) << "rotation " << r;
+    EXPECT_EQ(s.param[r], params[r]) << "rotation " << r;
+  }
+  for (int k = 0; k < p.dim / 2; ++k) {
+    const int l0 = ((k >> target) << (target + 1)) | (k & ((1 << target) - 1));
+    EXPECT_EQ(p.slots[static_cast<std::size_t>(s.table + 2 * k)], l0) << "pair " << k;
+    EXPECT_EQ(p.slots[static_cast<std::size_t>(s.table + 2 * k + 1)], l0 | (1 << target))
+        << "pair " << k;
+  }
+}
+
+}  // namespace
+
+TEST(Program, PaperPrefixIsTheFirstLayersRotations) {
+  // Per qubit RY then RX fused into one step; the CNOT ring ends the prefix.
+  const detail::Program p = detail::compile(ansatz_gates(spec(4, Ansatz::paper, 2)), 4);
+  ASSERT_EQ(p.steps.size(), 8u);
+  EXPECT_EQ(p.prefix, 4);
+  for (int q = 0; q < 4; ++q) {
+    expect_identity_rotation_step(p, static_cast<std::size_t>(q), q, {GateKind::ry, GateKind::rx},
+                                  {q, 4 + q});
+    const detail::Step& later = p.steps[static_cast<std::size_t>(4 + q)];
+    EXPECT_EQ(later.target, q);
+    EXPECT_EQ(later.param[0], 8 + q);
+    EXPECT_EQ(later.param[1], 12 + q);
+  }
+  // The layer-2 tables go through the ring's slot permutation.
+  bool permuted = false;
+  for (std::size_t i = 4; i < 8; ++i) {
+    for (int k = 0; k < 8; ++k) {
+      const int l0 = ((k >> p.steps[i].target) << (p.steps[i].target + 1)) |
+                     (k & ((1 << p.steps[i].target) - 1));
+      permuted = permuted || p.slots[static_cast<std::size_t>(p.steps[i].table + 2 * k)] != l0;
+    }
+  }
+  EXPECT_TRUE(permuted);
+}
+
+TEST(Program, WithoutTwoQubitGatesEverythingIsPrefix) {
+  // One qubit: no ring; the rotations fuse three at a time, in order.
+  const detail::Program p = detail::compile(ansatz_gates(spec(1, Ansatz::paper, 3)), 1);
+  EXPECT_EQ(p.prefix, 2);
+  ASSERT_EQ(p.steps.size(), 2u);
+  expect_identity_rotation_step(p, 0, 0, {GateKind::ry, GateKind::rx, GateKind::ry}, {0, 1, 2});
+  expect_identity_rotation_step(p, 1, 0, {GateKind::rx, GateKind::ry, GateKind::rx}, {3, 4, 5});
+  const detail::Program se =
+      detail::compile(ansatz_gates(spec(1, Ansatz::strongly_entangling, 2)), 1);
+  EXPECT_EQ(se.prefix, 2);
+  EXPECT_EQ(se.steps.size(), 2u);
+  // Depth 1 with a ring: the ring only permutes slots, so every step is
+  // prefix and the full-state program is empty.
+  const detail::Program be = detail::compile(ansatz_gates(spec(5, Ansatz::basic_entangler, 1)), 5);
+  EXPECT_EQ(be.prefix, 5);
+  EXPECT_EQ(be.steps.size(), 5u);
+}
+
+TEST(Program, PrefixEndsAtTheFirstCnotOrCz) {
+  detail::Program p = detail::compile({cnot(0, 1), ry(0, 0), ry(1, 1)}, 2);
+  EXPECT_EQ(p.prefix, 0);
+  EXPECT_EQ(p.steps.size(), 2u);
+  p = detail::compile({rx(1, 0), cz(0, 1), rx(0, 1), ry(1, 2)}, 2);
+  EXPECT_EQ(p.prefix, 1);
+  ASSERT_EQ(p.steps.size(), 4u);
+  expect_identity_rotation_step(p, 0, 1, {GateKind::rx}, {0});
+  EXPECT_EQ(p.steps[1].kind, detail::StepKind::cz);
+  // A rotation after the CZ starts a new step even on a qubit that had one.
+  p = detail::compile({ry(0, 0), rz(1, 1), cnot(1, 0), rx(0, 2), rx(1, 3)}, 2);
+  EXPECT_EQ(p.prefix, 2);
+  EXPECT_EQ(p.steps.size(), 4u);
 }

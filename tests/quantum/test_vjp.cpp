@@ -108,6 +108,24 @@ INSTANTIATE_TEST_SUITE_P(Small, VjpVsDense,
                                   std::to_string(std::get<1>(p.param));
                          });
 
+// Batches with full chunks of lanes and a partial one (the kernel gathers
+// full chunks without bounds checks), for every angle axis and amplitude,
+// against the parameter-shift rule and finite differences.
+TEST(Vjp, FullAndPartialChunks) {
+  std::mt19937_64 rng(5);
+  for (const EncodingCase& enc : all_encodings()) {
+    for (Ansatz a : {Ansatz::paper, Ansatz::strongly_entangling}) {
+      const CircuitSpec s = make_spec(4, enc, a, 2, Readout::expval_z, 0, 0.9);
+      const std::size_t batch = 19;
+      const std::vector<double> w = random_weights(rng, s);
+      const std::vector<double> x = random_inputs(rng, s, batch);
+      const std::vector<double> up =
+          uniform(rng, batch * static_cast<std::size_t>(ref::output_size(s)), -1, 1);
+      check_vjp(s, w, x, up, batch);
+    }
+  }
+}
+
 // Nine qubits: every weight by parameter shift, a few inputs by finite
 // differences (each reference evaluation multiplies 512 x 512 matrices).
 TEST(VjpVsDenseNineQubits, BasicEntanglerAngle) {

@@ -89,6 +89,8 @@ int run(int argc, char** argv) {
   add_info_command(app, action);
   add_data_command(app, action);
   add_circuit_command(app, action);
+  add_model_command(app, action);
+  add_train_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -32,5 +32,7 @@ private:
 void add_info_command(CLI::App& app, ActionSlot& slot);
 void add_data_command(CLI::App& app, ActionSlot& slot);
 void add_circuit_command(CLI::App& app, ActionSlot& slot);
+void add_model_command(CLI::App& app, ActionSlot& slot);
+void add_train_command(CLI::App& app, ActionSlot& slot);
 
 }  // namespace resqunn::cli

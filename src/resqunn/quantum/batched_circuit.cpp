@@ -29,11 +29,12 @@ Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, c
   return d;
 }
 
-detail::Shape make_shape(const CircuitSpec& spec, int nsteps, long batch) {
+detail::Shape make_shape(const CircuitSpec& spec, int nsteps, int prefix, long batch) {
   detail::Shape s;
   s.n = spec.qubits;
   s.dim = 1 << spec.qubits;
   s.nsteps = nsteps;
+  s.prefix = spec.encoding == Encoding::angle ? prefix : 0;
   s.nweights = spec.weight_count();
   s.nin = spec.input_size();
   s.nout = spec.output_size();
@@ -64,6 +65,7 @@ BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace spa
   steps_ = upload(program.steps, "resqunn::steps", space_);
   slots_ = upload(program.slots, "resqunn::slots", space_);
   logical_ = upload(program.logical, "resqunn::logical", space_);
+  prefix_ = program.prefix;
   trig_ = Matrix("resqunn::trig", spec_.weight_count(), 2);
   fused_ = Matrix("resqunn::fused", program.steps.size(), 8);
   space_.fence();
@@ -96,7 +98,7 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
   Kokkos::parallel_for("resqunn::prepare_steps", Kokkos::RangePolicy<ExecSpace>(space_, 0, nsteps),
                        detail::PrepareSteps<ExecSpace>{steps_, weights, trig_, fused_});
   Kernel k;
-  k.s = make_shape(spec_, nsteps, static_cast<long>(batch));
+  k.s = make_shape(spec_, nsteps, prefix_, static_cast<long>(batch));
   k.s.chunks = (k.s.batch + W - 1) / W;
   k.L = detail::ScratchLayout::make<W>(k.s, vjp);
   k.vjp = vjp;

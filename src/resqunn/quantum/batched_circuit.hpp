@@ -62,6 +62,7 @@ private:
   Kokkos::View<detail::Step*, memory_space> steps_;
   Kokkos::View<std::int32_t*, memory_space> slots_;
   Kokkos::View<std::int32_t*, memory_space> logical_;
+  int prefix_ = 0;  // steps before the first two-qubit gate
   // Per-call work arrays, kept between calls: a BatchedCircuit must not be
   // used by two threads at once.
   Matrix trig_;   // cos, sin of half weights

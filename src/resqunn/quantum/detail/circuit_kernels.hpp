@@ -1,10 +1,12 @@
 // The batched forward/adjoint kernel. One team of the TeamPolicy owns a
 // fixed run of `kChunksPerTeam` chunks of W circuits (fixed: the weight-
 // gradient summation order must not depend on the thread count). Per chunk:
-//   encode -> gate program -> readout            (forward)
-//   lam = H phi -> gates in reverse, each one    (adjoint VJP)
-//   adding its gradient and un-applying itself -> input gradients
-// The lane-blocked states live in team scratch memory.
+//   encode (+ product prefix) -> gate program -> readout      (forward)
+//   lam = H phi -> gates in reverse, each one adding its      (adjoint VJP)
+//   gradient and un-applying itself -> product prefix and encoding on
+//   per-qubit 2-vectors -> input gradients
+// The lane-blocked states live in team scratch memory. docs/quantum.md
+// describes the design.
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -31,6 +33,9 @@ struct Shape {
   int n = 0;
   int dim = 0;
   int nsteps = 0;
+  /// Angle encoding: steps[0..prefix) act on the per-qubit 2-vectors of the
+  /// product state (Program::prefix); amplitude encoding: 0.
+  int prefix = 0;
   int nweights = 0;
   int nin = 0;
   int nout = 0;
@@ -43,9 +48,11 @@ struct Shape {
   long chunks = 0;
 };
 
-/// Scratch doubles one team needs, as offsets into its buffer.
+/// Scratch doubles one team needs, as offsets into its buffer. Every block
+/// is a multiple of W doubles: row r of a block holds lanes 0..W-1.
 struct ScratchLayout {
-  int phi_re, phi_im, lam_re, lam_im, enc_c, enc_s, norm, out, grad_w, grad_in, total;
+  int phi_re, phi_im, lam_re, lam_im, x, up, enc_c, enc_s, local, mu, norm, out, grad_w, grad_in,
+      total;
 
   template <int W>
   static ScratchLayout make(const Shape& s, bool vjp) {
@@ -56,12 +63,17 @@ struct ScratchLayout {
       at += n;
       return here;
     };
+    const bool angle = s.encoding == Encoding::angle;
     L.phi_re = take(s.dim * W);
     L.phi_im = take(s.dim * W);
     L.lam_re = vjp ? take(s.dim * W) : 0;
     L.lam_im = vjp ? take(s.dim * W) : 0;
-    L.enc_c = take(s.n * W);
-    L.enc_s = take(s.n * W);
+    L.x = take(s.nin * W);
+    L.up = vjp ? take(s.nout * W) : 0;
+    L.enc_c = angle ? take(s.n * W) : 0;
+    L.enc_s = angle ? take(s.n * W) : 0;
+    L.local = angle ? take(4 * s.n * W) : 0;  // per qubit {re0, im0, re1, im1}
+    L.mu = angle && vjp ? take(4 * s.n * W) : 0;
     L.norm = take(W);
     L.out = take(s.nout * W);
     L.grad_w = vjp ? take(s.nweights * W) : 0;
@@ -113,16 +125,48 @@ struct CircuitKernel {
     }
   }
 
-  KOKKOS_INLINE_FUNCTION double input(long b, int f) const {
-    return b < s.batch ? inputs(b, f) : 0.0;
+  // ---- rows <-> lane blocks ------------------------------------------------
+  // dst[f * W + l] = v(base + l, f); lanes past the batch read as 0. Only
+  // the last chunk of a batch can be partial: full chunks take the loop
+  // without the bounds check.
+  template <class V>
+  KOKKOS_INLINE_FUNCTION static void load_rows(const V& v, long base, int valid, int cols,
+                                               double* dst) {
+    if (valid == W) {
+      for (int l = 0; l < W; ++l) {
+        for (int f = 0; f < cols; ++f) dst[f * W + l] = v(base + l, f);
+      }
+    } else {
+      for (int l = 0; l < W; ++l) {
+        for (int f = 0; f < cols; ++f) dst[f * W + l] = l < valid ? v(base + l, f) : 0.0;
+      }
+    }
   }
 
+  // v(base + l, f) = factor * src[f * W + l] for the lanes inside the batch.
+  template <class V>
+  KOKKOS_INLINE_FUNCTION static void store_rows(const V& v, long base, int valid, int cols,
+                                                const double* src, double factor = 1.0) {
+    for (int l = 0; l < valid; ++l) {
+      for (int f = 0; f < cols; ++f) v(base + l, f) = factor * src[f * W + l];
+    }
+  }
+
+  // ---- one chunk of W circuits ---------------------------------------------
+
   KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base) const {
+    const int valid = s.batch - base < W ? static_cast<int>(s.batch - base) : W;
     double* re = buf + L.phi_re;
     double* im = buf + L.phi_im;
-    encode(buf, base, re, im);
+    double* x = buf + L.x;
+    load_rows(inputs, base, valid, s.nin, x);
+    if (s.encoding == Encoding::angle) {
+      encode_product(buf, x, re, im);
+    } else {
+      encode_amplitude(buf, x, re, im);
+    }
     const int half = s.dim >> 1;
-    for (int st = 0; st < s.nsteps; ++st) {
+    for (int st = s.prefix; st < s.nsteps; ++st) {
       const Step step = steps(st);
       const std::int32_t* tab = slots.data() + step.table;
       if (step.kind == StepKind::rotations) {
@@ -136,130 +180,120 @@ struct CircuitKernel {
         negate_slots(tab, re, im);
       }
     }
-    readout(buf, base, re, im);
-    if (vjp) adjoint(buf, base);
+    readout(buf, re, im);
+    store_rows(outputs, base, valid, s.nout, buf + L.out);
+    if (vjp) adjoint(buf, base, valid);
   }
 
   // CZ: negate the amplitudes of the basis states with both qubits set.
   KOKKOS_INLINE_FUNCTION void negate_slots(const std::int32_t* tab, double* re, double* im) const {
-    for (int k = 0; k < (s.dim >> 2); ++k) {
-      const int a = tab[k] * W;
+    for (int k = 0; k < (s.dim >> 2); ++k) negate<W>(re + tab[k] * W, im + tab[k] * W);
+  }
+
+  // Angle encoding gives the product state of v_q = R_axis(scale x_q)|0>.
+  // The prefix steps act on single qubits, so they are applied to the v_q
+  // (2 amplitudes each, not 2^n); the full state is then built once as
+  // their tensor product, qubit 0 first (the slot map is still the
+  // identity before the first two-qubit gate).
+  KOKKOS_INLINE_FUNCTION void encode_product(double* buf, const double* x, double* re,
+                                             double* im) const {
+    double* ec = buf + L.enc_c;
+    double* es = buf + L.enc_s;
+    double* loc = buf + L.local;
+    for (int q = 0; q < s.n; ++q) {
+      double half[W];
+      for (int l = 0; l < W; ++l) half[l] = 0.5 * s.scale * x[q * W + l];
+      sincos_lanes<W>(half, ec + q * W, es + q * W);
+      // R(t)|0> = v0|0> + v1|1>: RX (c, -i s), RY (c, s), RZ (c - i s, 0).
+      const double* c = ec + q * W;
+      const double* sn = es + q * W;
+      double* v = loc + 4 * q * W;
       for (int l = 0; l < W; ++l) {
-        re[a + l] = -re[a + l];
-        im[a + l] = -im[a + l];
+        v[l] = c[l];
+        v[W + l] = s.axis == GateKind::rz ? -sn[l] : 0.0;
+        v[2 * W + l] = s.axis == GateKind::ry ? sn[l] : 0.0;
+        v[3 * W + l] = s.axis == GateKind::rx ? -sn[l] : 0.0;
+      }
+    }
+    for (int st = 0; st < s.prefix; ++st) {
+      double u[8];
+      for (int i = 0; i < 8; ++i) u[i] = fused(st, i);
+      double* v = loc + 4 * steps(st).target * W;
+      pair_u2<W>(v, v + W, v + 2 * W, v + 3 * W, u);
+    }
+    for (int l = 0; l < W; ++l) {
+      re[l] = loc[l];
+      im[l] = loc[W + l];
+      re[W + l] = loc[2 * W + l];
+      im[W + l] = loc[3 * W + l];
+    }
+    for (int q = 1; q < s.n; ++q) {
+      const int size = 1 << q;
+      const double* v = loc + 4 * q * W;
+      for (int j = 0; j < size; ++j) {
+        expand_pair<W>(re + j * W, im + j * W, re + (j + size) * W, im + (j + size) * W, v);
       }
     }
   }
 
-  KOKKOS_INLINE_FUNCTION void encode(double* buf, long base, double* re, double* im) const {
-    for (int i = 0; i < s.dim * W; ++i) re[i] = im[i] = 0.0;
-    if (s.encoding == Encoding::angle) {
-      double* ec = buf + L.enc_c;
-      double* es = buf + L.enc_s;
-      for (int l = 0; l < W; ++l) re[l] = 1.0;
-      for (int q = 0; q < s.n; ++q) {
-        double half[W];
-        for (int l = 0; l < W; ++l) half[l] = 0.5 * s.scale * input(base + l, q);
-        sincos_lanes<W>(half, ec + q * W, es + q * W);
-        // R(t)|0> = v0|0> + v1|1>: RX (c, -i s), RY (c, s), RZ (c - i s, 0).
-        const int size = 1 << q;
-        for (int j = 0; j < size; ++j) {
-          double* ar = re + j * W;
-          double* ai = im + j * W;
-          double* br = re + (j + size) * W;
-          double* bi = im + (j + size) * W;
-          for (int l = 0; l < W; ++l) {
-            const double c = ec[q * W + l], sn = es[q * W + l];
-            const double xr = ar[l], xi = ai[l];
-            if (s.axis == GateKind::rx) {
-              ar[l] = c * xr;
-              ai[l] = c * xi;
-              br[l] = sn * xi;
-              bi[l] = -sn * xr;
-            } else if (s.axis == GateKind::ry) {
-              ar[l] = c * xr;
-              ai[l] = c * xi;
-              br[l] = sn * xr;
-              bi[l] = sn * xi;
-            } else {
-              ar[l] = c * xr + sn * xi;
-              ai[l] = c * xi - sn * xr;
-            }
-          }
-        }
-      }
-    } else {
-      double* nrm = buf + L.norm;
-      for (int l = 0; l < W; ++l) {
-        double sum = 0.0;
-        for (int i = 0; i < s.dim; ++i) {
-          const double x = input(base + l, i);
-          sum += x * x;
-        }
-        nrm[l] = kmath::sqrt(sum);
-        if (nrm[l] == 0.0) {
-          re[l] = 1.0;  // all-zero input: |0...0> by definition
-        } else {
-          const double inv = 1.0 / nrm[l];
-          for (int i = 0; i < s.dim; ++i) re[i * W + l] = input(base + l, i) * inv;
-        }
+  KOKKOS_INLINE_FUNCTION void encode_amplitude(double* buf, const double* x, double* re,
+                                               double* im) const {
+    double* nrm = buf + L.norm;
+    for (int i = 0; i < s.dim * W; ++i) im[i] = 0.0;
+    for (int l = 0; l < W; ++l) {
+      double sum = 0.0;
+      for (int i = 0; i < s.dim; ++i) sum += x[i * W + l] * x[i * W + l];
+      nrm[l] = kmath::sqrt(sum);
+      if (nrm[l] == 0.0) {
+        re[l] = 1.0;  // all-zero input: |0...0> by definition
+        for (int i = 1; i < s.dim; ++i) re[i * W + l] = 0.0;
+      } else {
+        const double inv = 1.0 / nrm[l];
+        for (int i = 0; i < s.dim; ++i) re[i * W + l] = x[i * W + l] * inv;
       }
     }
   }
 
-  KOKKOS_INLINE_FUNCTION void readout(double* buf, long base, const double* re,
-                                      const double* im) const {
+  KOKKOS_INLINE_FUNCTION void readout(double* buf, const double* re, const double* im) const {
     double* out = buf + L.out;
     for (int i = 0; i < s.nout * W; ++i) out[i] = 0.0;
     for (int i = 0; i < s.dim; ++i) {
-      const double* r = re + i * W;
-      const double* m = im + i * W;
+      double p[W];
+      probability<W>(p, re + i * W, im + i * W);
       const int b = logical(i);
       if (s.readout == Readout::expval_z) {
-        for (int q = 0; q < s.n; ++q) {
-          double* o = out + q * W;
-          if ((b >> q) & 1) {
-            for (int l = 0; l < W; ++l) o[l] -= r[l] * r[l] + m[l] * m[l];
-          } else {
-            for (int l = 0; l < W; ++l) o[l] += r[l] * r[l] + m[l] * m[l];
-          }
-        }
+        for (int q = 0; q < s.n; ++q) add_signed<W>(out + q * W, p, (b >> q) & 1);
       } else {
-        double* o = out + (b & s.prob_mask) * W;
-        for (int l = 0; l < W; ++l) o[l] += r[l] * r[l] + m[l] * m[l];
+        add_signed<W>(out + (b & s.prob_mask) * W, p, false);
       }
     }
-    for (int l = 0; l < W && base + l < s.batch; ++l) {
-      for (int o = 0; o < s.nout; ++o) outputs(base + l, o) = out[o * W + l];
-    }
   }
 
-  KOKKOS_INLINE_FUNCTION double up(long b, int o) const {
-    return b < s.batch ? upstream(b, o) : 0.0;
-  }
+  // ---- adjoint ---------------------------------------------------------------
 
-  KOKKOS_INLINE_FUNCTION void adjoint(double* buf, long base) const {
+  KOKKOS_INLINE_FUNCTION void adjoint(double* buf, long base, int valid) const {
     double* pre = buf + L.phi_re;
     double* pim = buf + L.phi_im;
     double* lre = buf + L.lam_re;
     double* lim = buf + L.lam_im;
+    const double* up = buf + L.up;
+    load_rows(upstream, base, valid, s.nout, buf + L.up);
     // lam = H phi with H = sum_o upstream_o O_o, diagonal for both readouts.
     for (int i = 0; i < s.dim; ++i) {
       const int b = logical(i);
-      for (int l = 0; l < W; ++l) {
-        double h = 0.0;
-        if (s.readout == Readout::expval_z) {
-          for (int q = 0; q < s.n; ++q) h += ((b >> q) & 1) ? -up(base + l, q) : up(base + l, q);
-        } else {
-          h = up(base + l, b & s.prob_mask);
-        }
-        lre[i * W + l] = h * pre[i * W + l];
-        lim[i * W + l] = h * pim[i * W + l];
+      if (s.readout == Readout::expval_z) {
+        double h[W];
+        for (int l = 0; l < W; ++l) h[l] = 0.0;
+        for (int q = 0; q < s.n; ++q) add_signed<W>(h, up + q * W, (b >> q) & 1);
+        scale_state<W>(lre + i * W, lim + i * W, h, pre + i * W, pim + i * W);
+      } else {
+        scale_state<W>(lre + i * W, lim + i * W, up + (b & s.prob_mask) * W, pre + i * W,
+                       pim + i * W);
       }
     }
     double* gw = buf + L.grad_w;
     const int half = s.dim >> 1;
-    for (int st = s.nsteps - 1; st >= 0; --st) {
+    for (int st = s.nsteps - 1; st >= s.prefix; --st) {
       const Step step = steps(st);
       const std::int32_t* tab = slots.data() + step.table;
       if (step.kind == StepKind::cz) {
@@ -267,54 +301,96 @@ struct CircuitKernel {
         negate_slots(tab, lre, lim);
         continue;
       }
-      for (int k = 0; k < half; ++k) {
-        const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
-        for (int r = step.count - 1; r >= 0; --r) {
-          const int w = step.param[r];
-          const Uniform c{trig(w, 0)}, sn{trig(w, 1)};
-          double* acc = gw + w * W;
-          switch (step.axis[r]) {
-            case GateKind::rx:
-              adjoint_pair<W, GateKind::rx>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
-                                            lre + b, lim + b, c, sn, acc);
-              break;
-            case GateKind::ry:
-              adjoint_pair<W, GateKind::ry>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
-                                            lre + b, lim + b, c, sn, acc);
-              break;
-            default:
-              adjoint_pair<W, GateKind::rz>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a,
-                                            lre + b, lim + b, c, sn, acc);
-              break;
-          }
-        }
+      for (int r = step.count - 1; r >= 0; --r) {
+        const int w = step.param[r];
+        adjoint_rotation<W>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)},
+                            pre, pim, lre, lim, gw + w * W);
       }
     }
     if (s.encoding == Encoding::angle) {
-      double* gi = buf + L.grad_in;
-      for (int i = 0; i < s.n * W; ++i) gi[i] = 0.0;
-      for (int q = s.n - 1; q >= 0; --q) {
-        const PerLane c{buf + L.enc_c + q * W}, sn{buf + L.enc_s + q * W};
-        adjoint_rotation<W>(s.axis, q, c, sn, s.dim, pre, pim, lre, lim, gi + q * W);
-      }
-      for (int l = 0; l < W && base + l < s.batch; ++l) {
-        for (int q = 0; q < s.n; ++q) input_grads(base + l, q) = s.scale * gi[q * W + l];
-      }
+      adjoint_product(buf);
+      store_rows(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
     } else {
-      // psi0 = x / |x| is real: dL/dpsi0 = 2 Re(lam); then through the norm.
-      const double* nrm = buf + L.norm;
-      for (int l = 0; l < W && base + l < s.batch; ++l) {
-        if (nrm[l] == 0.0) {
-          for (int i = 0; i < s.dim; ++i) input_grads(base + l, i) = 0.0;
-          continue;
+      adjoint_amplitude(buf, base, valid);
+    }
+  }
+
+  // At the end of the prefix phi is the product of the v_q, so the gradient
+  // of a prefix rotation on qubit q is <lam| (x)_{p != q} v_p (x) dv_q>,
+  // a 2-dimensional inner product with mu_q = ((x)_{p != q} v_p)^dagger lam.
+  // mu_q for q = n-1 down to 0: A starts as lam; mu_q contracts A's qubits
+  // below q with conj(v_p) (the product of those, built in phi's memory,
+  // which is no longer needed), then qubit q is contracted out of A. Then
+  // the prefix rotations and the encoding rotations run their adjoint steps
+  // on (v_q, mu_q) instead of on the 2^n-amplitude (phi, lam): the same
+  // gradients as the full-state pass, at O(2^n) cost in total.
+  KOKKOS_INLINE_FUNCTION void adjoint_product(double* buf) const {
+    double* wre = buf + L.phi_re;
+    double* wim = buf + L.phi_im;
+    double* are = buf + L.lam_re;
+    double* aim = buf + L.lam_im;
+    double* loc = buf + L.local;
+    double* mu = buf + L.mu;
+    for (int q = s.n - 1; q >= 0; --q) {
+      const int size = 1 << q;
+      for (int l = 0; l < W; ++l) {
+        wre[l] = 1.0;
+        wim[l] = 0.0;
+      }
+      for (int p = 0; p < q; ++p) {
+        const int sp = 1 << p;
+        for (int j = 0; j < sp; ++j) {
+          expand_pair_conj<W>(wre + j * W, wim + j * W, wre + (j + sp) * W, wim + (j + sp) * W,
+                              loc + 4 * p * W);
         }
-        const double inv = 1.0 / nrm[l];
-        double dot = 0.0;
-        for (int i = 0; i < s.dim; ++i) dot += input(base + l, i) * inv * 2.0 * lre[i * W + l];
-        for (int i = 0; i < s.dim; ++i) {
-          const double v = input(base + l, i) * inv;
-          input_grads(base + l, i) = (2.0 * lre[i * W + l] - v * dot) * inv;
-        }
+      }
+      double* m = mu + 4 * q * W;
+      for (int i = 0; i < 4 * W; ++i) m[i] = 0.0;
+      for (int j = 0; j < size; ++j) {
+        complex_mac<W>(m, m + W, wre + j * W, wim + j * W, are + j * W, aim + j * W);
+        complex_mac<W>(m + 2 * W, m + 3 * W, wre + j * W, wim + j * W, are + (j + size) * W,
+                       aim + (j + size) * W);
+      }
+      for (int j = 0; j < size && q > 0; ++j) {
+        contract_pair<W>(are + j * W, aim + j * W, are + (j + size) * W, aim + (j + size) * W,
+                         loc + 4 * q * W);
+      }
+    }
+    double* gw = buf + L.grad_w;
+    for (int st = s.prefix - 1; st >= 0; --st) {
+      const Step step = steps(st);
+      double* v = loc + 4 * step.target * W;
+      double* m = mu + 4 * step.target * W;
+      for (int r = step.count - 1; r >= 0; --r) {
+        const int w = step.param[r];
+        adjoint_local<W>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m,
+                         gw + w * W);
+      }
+    }
+    double* gi = buf + L.grad_in;
+    for (int i = 0; i < s.n * W; ++i) gi[i] = 0.0;
+    for (int q = 0; q < s.n; ++q) {
+      const PerLane c{buf + L.enc_c + q * W}, sn{buf + L.enc_s + q * W};
+      adjoint_local<W>(s.axis, c, sn, loc + 4 * q * W, mu + 4 * q * W, gi + q * W);
+    }
+  }
+
+  // psi0 = x / |x| is real: dL/dpsi0 = 2 Re(lam); then through the norm.
+  KOKKOS_INLINE_FUNCTION void adjoint_amplitude(double* buf, long base, int valid) const {
+    const double* x = buf + L.x;
+    const double* lre = buf + L.lam_re;
+    const double* nrm = buf + L.norm;
+    for (int l = 0; l < valid; ++l) {
+      if (nrm[l] == 0.0) {
+        for (int i = 0; i < s.dim; ++i) input_grads(base + l, i) = 0.0;
+        continue;
+      }
+      const double inv = 1.0 / nrm[l];
+      double dot = 0.0;
+      for (int i = 0; i < s.dim; ++i) dot += x[i * W + l] * inv * 2.0 * lre[i * W + l];
+      for (int i = 0; i < s.dim; ++i) {
+        const double v = x[i * W + l] * inv;
+        input_grads(base + l, i) = (2.0 * lre[i * W + l] - v * dot) * inv;
       }
     }
   }

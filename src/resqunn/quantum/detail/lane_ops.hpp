@@ -7,6 +7,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <cstdint>
 
 #include "resqunn/quantum/circuit.hpp"
 
@@ -23,11 +24,6 @@ struct PerLane {
   const double* v;
   KOKKOS_INLINE_FUNCTION double operator[](int l) const { return v[l]; }
 };
-
-/// Index of the k-th basis state whose bit `bit` is 0.
-KOKKOS_INLINE_FUNCTION int insert_zero(int k, int bit) {
-  return ((k >> bit) << (bit + 1)) | (k & ((1 << bit) - 1));
-}
 
 // ---- one amplitude pair (a = bit 0, b = bit 1), all lanes ----------------
 
@@ -48,11 +44,123 @@ KOKKOS_INLINE_FUNCTION void pair_u2(double* KOKKOS_RESTRICT ar, double* KOKKOS_R
   }
 }
 
+// ---- product states (per-qubit 2-vectors v = (v0, v1), all lanes) ---------
+
+/// One doubling step of a tensor product: (a, b) <- (x v0, x v1) with x = a.
+template <int W>
+KOKKOS_INLINE_FUNCTION void expand_pair(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
+                                        double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
+                                        const double* KOKKOS_RESTRICT v) {
+  const double* v0r = v;
+  const double* v0i = v + W;
+  const double* v1r = v + 2 * W;
+  const double* v1i = v + 3 * W;
+  for (int l = 0; l < W; ++l) {
+    const double xr = ar[l], xi = ai[l];
+    br[l] = xr * v1r[l] - xi * v1i[l];
+    bi[l] = xr * v1i[l] + xi * v1r[l];
+    ar[l] = xr * v0r[l] - xi * v0i[l];
+    ai[l] = xr * v0i[l] + xi * v0r[l];
+  }
+}
+
+/// The same with conj(v): builds the conjugate of a product state.
+template <int W>
+KOKKOS_INLINE_FUNCTION void expand_pair_conj(double* KOKKOS_RESTRICT ar,
+                                             double* KOKKOS_RESTRICT ai,
+                                             double* KOKKOS_RESTRICT br,
+                                             double* KOKKOS_RESTRICT bi,
+                                             const double* KOKKOS_RESTRICT v) {
+  const double* v0r = v;
+  const double* v0i = v + W;
+  const double* v1r = v + 2 * W;
+  const double* v1i = v + 3 * W;
+  for (int l = 0; l < W; ++l) {
+    const double xr = ar[l], xi = ai[l];
+    br[l] = xr * v1r[l] + xi * v1i[l];
+    bi[l] = xi * v1r[l] - xr * v1i[l];
+    ar[l] = xr * v0r[l] + xi * v0i[l];
+    ai[l] = xi * v0r[l] - xr * v0i[l];
+  }
+}
+
+/// Contracts one qubit of a state with conj(v): a <- conj(v0) a + conj(v1) b.
+template <int W>
+KOKKOS_INLINE_FUNCTION void contract_pair(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
+                                          const double* KOKKOS_RESTRICT br,
+                                          const double* KOKKOS_RESTRICT bi,
+                                          const double* KOKKOS_RESTRICT v) {
+  const double* v0r = v;
+  const double* v0i = v + W;
+  const double* v1r = v + 2 * W;
+  const double* v1i = v + 3 * W;
+  for (int l = 0; l < W; ++l) {
+    const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
+    ar[l] = (v0r[l] * xr + v0i[l] * xi) + (v1r[l] * yr + v1i[l] * yi);
+    ai[l] = (v0r[l] * xi - v0i[l] * xr) + (v1r[l] * yi - v1i[l] * yr);
+  }
+}
+
+/// m += w a (complex, per lane).
+template <int W>
+KOKKOS_INLINE_FUNCTION void complex_mac(double* KOKKOS_RESTRICT mr, double* KOKKOS_RESTRICT mi,
+                                        const double* KOKKOS_RESTRICT wr,
+                                        const double* KOKKOS_RESTRICT wi,
+                                        const double* KOKKOS_RESTRICT ar,
+                                        const double* KOKKOS_RESTRICT ai) {
+  for (int l = 0; l < W; ++l) {
+    mr[l] += wr[l] * ar[l] - wi[l] * ai[l];
+    mi[l] += wr[l] * ai[l] + wi[l] * ar[l];
+  }
+}
+
+// ---- readout -----------------------------------------------------------------
+
+/// p = |amplitude|^2 per lane.
+template <int W>
+KOKKOS_INLINE_FUNCTION void probability(double* KOKKOS_RESTRICT p, const double* KOKKOS_RESTRICT re,
+                                        const double* KOKKOS_RESTRICT im) {
+  for (int l = 0; l < W; ++l) p[l] = re[l] * re[l] + im[l] * im[l];
+}
+
+/// o += sign p with sign = +-1, per lane.
+template <int W>
+KOKKOS_INLINE_FUNCTION void add_signed(double* KOKKOS_RESTRICT o, const double* KOKKOS_RESTRICT p,
+                                       bool negative) {
+  if (negative) {
+    for (int l = 0; l < W; ++l) o[l] -= p[l];
+  } else {
+    for (int l = 0; l < W; ++l) o[l] += p[l];
+  }
+}
+
+/// (lr, li) = h (pr, pi) per lane.
+template <int W>
+KOKKOS_INLINE_FUNCTION void scale_state(double* KOKKOS_RESTRICT lr, double* KOKKOS_RESTRICT li,
+                                        const double* KOKKOS_RESTRICT h,
+                                        const double* KOKKOS_RESTRICT pr,
+                                        const double* KOKKOS_RESTRICT pi) {
+  for (int l = 0; l < W; ++l) {
+    lr[l] = h[l] * pr[l];
+    li[l] = h[l] * pi[l];
+  }
+}
+
+/// CZ on one slot: negate the amplitude.
+template <int W>
+KOKKOS_INLINE_FUNCTION void negate(double* KOKKOS_RESTRICT re, double* KOKKOS_RESTRICT im) {
+  for (int l = 0; l < W; ++l) {
+    re[l] = -re[l];
+    im[l] = -im[l];
+  }
+}
+
 // ---- adjoint step: gradient of one rotation, then un-apply it -------------
 // R(t) = cos(t/2) I - i sin(t/2) P; (c, s) = (cos(t/2), sin(t/2)); the
 // inverse is the same with -s. With phi the state after the gate and lam the adjoint state after it,
 // dL/dtheta = Im <lam| P |phi> (from dR/dtheta = -i/2 P R). The same pass
 // then applies R^dagger to both, so each gate costs one sweep of memory.
+// The gradient terms are added to acc one by one (a chain of 4 FMAs).
 
 template <int W, GateKind K, class C>
 KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
@@ -67,7 +175,7 @@ KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
     const double cl = c[l], sl = -s[l];  // inverse rotation
     if constexpr (K == GateKind::rx) {
       // <lam|X|phi> = conj(u) y + conj(v) x
-      acc[l] += (ur * yi - ui * yr) + (vr * xi - vi * xr);
+      acc[l] = acc[l] + ur * yi - ui * yr + vr * xi - vi * xr;
       par[l] = cl * xr + sl * yi;
       pai[l] = cl * xi - sl * yr;
       pbr[l] = cl * yr + sl * xi;
@@ -78,7 +186,7 @@ KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
       lbi[l] = cl * vi - sl * ur;
     } else if constexpr (K == GateKind::ry) {
       // <lam|Y|phi> = conj(u)(-i y) + conj(v)(i x)
-      acc[l] += (vr * xr + vi * xi) - (ur * yr + ui * yi);
+      acc[l] = acc[l] + vr * xr + vi * xi - ur * yr - ui * yi;
       par[l] = cl * xr - sl * yr;
       pai[l] = cl * xi - sl * yi;
       pbr[l] = sl * xr + cl * yr;
@@ -89,7 +197,7 @@ KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
       lbi[l] = sl * ui + cl * vi;
     } else {
       // <lam|Z|phi> = conj(u) x - conj(v) y
-      acc[l] += (ur * xi - ui * xr) - (vr * yi - vi * yr);
+      acc[l] = acc[l] + ur * xi - ui * xr - vr * yi + vi * yr;
       par[l] = cl * xr + sl * xi;
       pai[l] = cl * xi - sl * xr;
       pbr[l] = cl * yr - sl * yi;
@@ -102,28 +210,50 @@ KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
   }
 }
 
-template <int W, GateKind K, class C>
-KOKKOS_INLINE_FUNCTION void adjoint_pairs(int t, const C& c, const C& s, int dim, double* pre,
-                                          double* pim, double* lre, double* lim, double* acc) {
-  const int half = dim >> 1;
-  const int stride = (1 << t) * W;
+/// One rotation's adjoint step over every amplitude pair of a slot table
+/// (Program::slots: `half` pairs of slots).
+template <int W, GateKind K>
+KOKKOS_INLINE_FUNCTION void adjoint_slots(const std::int32_t* tab, int half, const Uniform& c,
+                                          const Uniform& s, double* pre, double* pim, double* lre,
+                                          double* lim, double* acc) {
   for (int k = 0; k < half; ++k) {
-    const int a = insert_zero(k, t) * W;
-    adjoint_pair<W, K>(pre + a, pim + a, pre + a + stride, pim + a + stride, lre + a, lim + a,
-                       lre + a + stride, lim + a + stride, c, s, acc);
+    const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
+    adjoint_pair<W, K>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a, lre + b, lim + b, c,
+                       s, acc);
   }
 }
 
-/// Adds dL/dtheta of a rotation on qubit t to acc[0..W) and un-applies it
-/// from phi and lam.
-template <int W, class C>
-KOKKOS_INLINE_FUNCTION void adjoint_rotation(GateKind kind, int t, const C& c, const C& s, int dim,
-                                             double* pre, double* pim, double* lre, double* lim,
-                                             double* acc) {
+/// Adds dL/dtheta of a rotation of axis `kind` to acc[0..W) and un-applies
+/// it from phi and lam, over the pairs of a slot table.
+template <int W>
+KOKKOS_INLINE_FUNCTION void adjoint_rotation(GateKind kind, const std::int32_t* tab, int half,
+                                             const Uniform& c, const Uniform& s, double* pre,
+                                             double* pim, double* lre, double* lim, double* acc) {
   switch (kind) {
-    case GateKind::rx: adjoint_pairs<W, GateKind::rx>(t, c, s, dim, pre, pim, lre, lim, acc); break;
-    case GateKind::ry: adjoint_pairs<W, GateKind::ry>(t, c, s, dim, pre, pim, lre, lim, acc); break;
-    default: adjoint_pairs<W, GateKind::rz>(t, c, s, dim, pre, pim, lre, lim, acc); break;
+    case GateKind::rx: adjoint_slots<W, GateKind::rx>(tab, half, c, s, pre, pim, lre, lim, acc); break;
+    case GateKind::ry: adjoint_slots<W, GateKind::ry>(tab, half, c, s, pre, pim, lre, lim, acc); break;
+    default: adjoint_slots<W, GateKind::rz>(tab, half, c, s, pre, pim, lre, lim, acc); break;
+  }
+}
+
+/// The same for one pair of 2-vectors v (phi) and m (lam), each stored as
+/// {re0, im0, re1, im1} rows of W lanes; c and s uniform or per lane.
+template <int W, class C>
+KOKKOS_INLINE_FUNCTION void adjoint_local(GateKind kind, const C& c, const C& s, double* v,
+                                          double* m, double* acc) {
+  switch (kind) {
+    case GateKind::rx:
+      adjoint_pair<W, GateKind::rx>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+                                    c, s, acc);
+      break;
+    case GateKind::ry:
+      adjoint_pair<W, GateKind::ry>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+                                    c, s, acc);
+      break;
+    default:
+      adjoint_pair<W, GateKind::rz>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+                                    c, s, acc);
+      break;
   }
 }
 

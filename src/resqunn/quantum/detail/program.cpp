@@ -34,12 +34,14 @@ Program compile(const std::vector<Gate>& gates, int qubits) {
   // other qubits commute with them; a CNOT or CZ closes every open step
   // (it changes the slot map, or does not commute).
   std::vector<int> open(qubits, -1);
+  bool entangled = false;
   for (const Gate& g : gates) {
     check_qubit(g.target, "target");
     if (g.kind == GateKind::cnot || g.kind == GateKind::cz) {
       check_qubit(g.control, "control");
       if (g.control == g.target) throw UsageError("two-qubit gate with control == target");
       std::fill(open.begin(), open.end(), -1);
+      entangled = true;
     }
     switch (g.kind) {
       case GateKind::rx:
@@ -48,9 +50,11 @@ Program compile(const std::vector<Gate>& gates, int qubits) {
         int& o = open[g.target];
         if (o < 0 || p.steps[o].count == kMaxFused) {
           Step s;
+          s.target = g.target;
           s.table = pair_table(g.target);
           p.steps.push_back(s);
           o = static_cast<int>(p.steps.size()) - 1;
+          if (!entangled) p.prefix = static_cast<int>(p.steps.size());
         }
         Step& s = p.steps[o];
         s.axis[s.count] = g.kind;

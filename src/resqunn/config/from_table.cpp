@@ -1,0 +1,593 @@
+// The schema reader: walks a parsed TOML table, rejects unknown keys and
+// wrong types, checks ranges, fills a RunConfig and runs the model's own
+// validation, reporting every error at the position of the value it is
+// about.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "resqunn/config/detail/schema.hpp"
+#include "resqunn/config/detail/toml_text.hpp"
+#include "resqunn/config/toml.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/text.hpp"
+#include "resqunn/data/catalog.hpp"
+#include "resqunn/model/residual.hpp"
+
+namespace resqunn::config {
+
+namespace {
+
+constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+constexpr std::int64_t kIntMin = std::numeric_limits<int>::min();
+constexpr std::int64_t kSeedMax = std::numeric_limits<std::int64_t>::max();
+
+/// Where a value came from: its node (for the position; null when the value
+/// is absent or its section is) and its key as written in the file.
+struct Origin {
+  const toml::node* node = nullptr;
+  std::string key;
+};
+
+const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::string range_text(std::int64_t lo, std::int64_t hi) {
+  if (hi == kIntMax || hi == kSeedMax) return ">= " + std::to_string(lo);
+  return std::to_string(lo) + ".." + std::to_string(hi);
+}
+
+bool starts_with_key(const std::string& text, const std::string& key) {
+  if (key.empty() || text.compare(0, key.size(), key) != 0) return false;
+  if (text.size() == key.size()) return true;
+  const char next = text[key.size()];
+  return !(std::isalnum(static_cast<unsigned char>(next)) || next == '_' || next == '.' ||
+           next == '[');
+}
+
+/// Turns problems into UsageErrors "source:line:column: key: problem".
+class Reporter {
+public:
+  explicit Reporter(std::string source) : source_(std::move(source)) {}
+
+  std::string locate(const toml::node* node) const {
+    if (node == nullptr) return source_;
+    return locate(node->source());
+  }
+  std::string locate(const toml::source_region& region) const {
+    if (region.begin.line == 0) return source_;  // built in code, not read from a file
+    return source_ + ":" + std::to_string(region.begin.line) + ":" +
+           std::to_string(region.begin.column);
+  }
+
+  [[noreturn]] void fail(const std::string& where, const std::string& key,
+                         const std::string& problem, const std::string& fix = {}) const {
+    // Messages from the model name the key themselves ("model.layers[0].kernel = 9 ...").
+    const bool keyed = key.empty() || starts_with_key(problem, key);
+    throw UsageError(where + ": " + (keyed ? "" : key + ": ") + problem, fix);
+  }
+  [[noreturn]] void fail(const Origin& at, const std::string& problem,
+                         const std::string& fix = {}) const {
+    fail(locate(at.node), at.key, problem, fix);
+  }
+
+private:
+  std::string source_;
+};
+
+std::int64_t read_integer(const Reporter& r, const toml::node& n, const std::string& key,
+                          std::int64_t lo, std::int64_t hi) {
+  if (const auto* v = n.as_integer()) {
+    const std::int64_t x = v->get();
+    if (x < lo || x > hi) {
+      r.fail({&n, key}, std::to_string(x) + " is out of range; valid: " + range_text(lo, hi));
+    }
+    return x;
+  }
+  std::string fix;
+  if (const auto* f = n.as_floating_point()) {
+    const double x = f->get();
+    if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 1e15) {
+      fix = "write " + std::to_string(static_cast<long long>(x)) + " (no decimal point)";
+    }
+  }
+  r.fail({&n, key}, std::string("expected an integer, got ") + type_name(n), fix);
+}
+
+double read_number(const Reporter& r, const toml::node& n, const std::string& key) {
+  double x = 0.0;
+  if (const auto* f = n.as_floating_point()) {
+    x = f->get();
+  } else if (const auto* i = n.as_integer()) {
+    x = static_cast<double>(i->get());
+  } else {
+    r.fail({&n, key}, std::string("expected a number, got ") + type_name(n));
+  }
+  if (!std::isfinite(x)) r.fail({&n, key}, detail::toml_float(x) + " is not a finite number");
+  return x;
+}
+
+/// One table of the config. Construction rejects keys the schema does not
+/// list for it; an absent table (null) leaves every default in place.
+class Section {
+public:
+  Section(const Reporter& r, const toml::table* table, std::string path,
+          std::string_view schema_path)
+      : r_(&r), table_(table), path_(std::move(path)), keys_(&detail::schema_keys(schema_path)) {
+    if (table_ != nullptr) reject_unknown_keys(schema_path);
+  }
+
+  const toml::table* table() const { return table_; }
+  const std::string& path() const { return path_; }
+  std::string key(std::string_view k) const {
+    return path_.empty() ? std::string(k) : path_ + "." + std::string(k);
+  }
+  const toml::node* find(std::string_view k) const {
+    return table_ == nullptr ? nullptr : table_->get(k);
+  }
+  Origin origin(std::string_view k) const { return {find(k), key(k)}; }
+  Origin self() const { return {table_, path_}; }
+
+  [[noreturn]] void fail(std::string_view k, const std::string& problem,
+                         const std::string& fix = {}) const {
+    r_->fail(origin(k), problem, fix);
+  }
+
+  Section section(std::string_view k, std::string_view schema_path) const {
+    const toml::node* n = find(k);
+    if (n != nullptr && !n->is_table()) {
+      fail(k, std::string("expected a table, got ") + type_name(*n),
+           "write [" + key(k) + "] and its keys on the lines below");
+    }
+    return Section(*r_, n == nullptr ? nullptr : n->as_table(), key(k), schema_path);
+  }
+
+  bool integer(std::string_view k, std::int64_t& out, std::int64_t lo, std::int64_t hi) const {
+    const toml::node* n = find(k);
+    if (n == nullptr) return false;
+    out = read_integer(*r_, *n, key(k), lo, hi);
+    return true;
+  }
+  bool integer(std::string_view k, int& out, std::int64_t lo = kIntMin,
+               std::int64_t hi = kIntMax) const {
+    std::int64_t x = 0;
+    if (!integer(k, x, lo, hi)) return false;
+    out = static_cast<int>(x);
+    return true;
+  }
+  bool seed(std::string_view k, std::uint64_t& out) const {
+    std::int64_t x = 0;
+    if (!integer(k, x, 0, kSeedMax)) return false;
+    out = static_cast<std::uint64_t>(x);
+    return true;
+  }
+
+  /// A float (integers accepted) for which `ok` holds; `valid` says which.
+  template <class Ok>
+  bool number(std::string_view k, double& out, Ok ok, const char* valid) const {
+    const toml::node* n = find(k);
+    if (n == nullptr) return false;
+    const double x = read_number(*r_, *n, key(k));
+    if (!ok(x)) fail(k, detail::toml_float(x) + " is out of range; valid: " + valid);
+    out = x;
+    return true;
+  }
+
+  bool boolean(std::string_view k, bool& out) const {
+    const toml::node* n = find(k);
+    if (n == nullptr) return false;
+    const auto* v = n->as_boolean();
+    if (v == nullptr) fail(k, std::string("expected true or false, got ") + type_name(*n));
+    out = v->get();
+    return true;
+  }
+
+  bool string(std::string_view k, std::string& out) const {
+    const toml::node* n = find(k);
+    if (n == nullptr) return false;
+    const auto* v = n->as_string();
+    if (v == nullptr) {
+      fail(k, std::string("expected a string, got ") + type_name(*n),
+           "quote the value: " + std::string(k) + " = \"...\"");
+    }
+    out = v->get();
+    return true;
+  }
+
+  /// A name read with `parse` (one of the model's/quantum's parse_*), whose
+  /// UsageError ("unknown ansatz 'x' (did you mean ...)") gets the position,
+  /// and a suggestion from `names` where the parser gives none.
+  template <class T, class Parse>
+  bool choice(std::string_view k, T& out, Parse parse,
+              const std::vector<std::string>& names = {}) const {
+    std::string name;
+    if (!string(k, name)) return false;
+    try {
+      out = parse(name);
+    } catch (const UsageError& e) {
+      std::string problem = e.problem();
+      const std::string near = detail::suggest(name, names);
+      if (problem.find("did you mean") == std::string::npos && !near.empty()) {
+        problem += " (did you mean '" + near + "'?)";
+      }
+      fail(k, problem, e.fix());
+    }
+    return true;
+  }
+
+  const toml::array* array(std::string_view k) const {
+    const toml::node* n = find(k);
+    if (n == nullptr) return nullptr;
+    if (!n->is_array()) fail(k, std::string("expected an array, got ") + type_name(*n));
+    return n->as_array();
+  }
+
+  /// An array of integers in lo..hi; `nodes` receives each element's node.
+  bool integers(std::string_view k, std::vector<std::int64_t>& out, std::int64_t lo,
+                std::int64_t hi, std::vector<const toml::node*>& nodes) const {
+    const toml::array* a = array(k);
+    if (a == nullptr) return false;
+    out.clear();
+    nodes.clear();
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const toml::node& n = *a->get(i);
+      out.push_back(read_integer(*r_, n, key(k) + "[" + std::to_string(i) + "]", lo, hi));
+      nodes.push_back(&n);
+    }
+    return true;
+  }
+
+private:
+  void reject_unknown_keys(std::string_view schema_path) const {
+    // toml::table iterates in key order; report the unknown key that comes
+    // first in the file.
+    const toml::key* first = nullptr;
+    for (auto&& [k, v] : *table_) {
+      (void)v;
+      if (std::find(keys_->begin(), keys_->end(), k.str()) != keys_->end()) continue;
+      const auto& at = k.source().begin;
+      if (first == nullptr ||
+          std::make_pair(at.line, at.column) <
+              std::make_pair(first->source().begin.line, first->source().begin.column)) {
+        first = &k;
+      }
+    }
+    if (first == nullptr) return;
+    const std::string name(first->str());
+    std::string hint;
+    if (schema_path == "model.quanv" && name == "depth") {
+      hint = " (per-layer depths go in model.depths, or in [[model.layers]] tables)";
+    } else if (const auto near = detail::suggest(name, *keys_); !near.empty()) {
+      hint = " (did you mean '" + near + "'?)";
+    } else if (const auto elsewhere = detail::closest_key_anywhere(name); !elsewhere.empty()) {
+      hint = " (did you mean '" + elsewhere + "'?)";
+    }
+    r_->fail(r_->locate(first->source()), key(name), "unknown key" + hint,
+             (path_.empty() ? std::string("valid top-level tables: ")
+                            : "valid keys in [" + path_ + "]: ") +
+                 join(*keys_));
+  }
+
+  const Reporter* r_;
+  const toml::table* table_;
+  std::string path_;
+  const std::vector<std::string>* keys_;
+};
+
+/// Runs `check` (a validate() of the model); a UsageError it throws is
+/// re-thrown at the value it names: the earliest "<prefix>.<field>" in the
+/// message that has an origin, else `fallback`.
+template <class Check>
+void located(const Reporter& r, Check check, const std::string& prefix,
+             const std::map<std::string, Origin>& origins, const Origin& fallback) {
+  try {
+    check();
+  } catch (const UsageError& e) {
+    const std::string& problem = e.problem();
+    const Origin* at = &fallback;
+    std::size_t earliest = std::string::npos;
+    for (const auto& [field, origin] : origins) {
+      const std::string named = prefix + "." + field;
+      for (auto pos = problem.find(named); pos != std::string::npos;
+           pos = problem.find(named, pos + 1)) {
+        if (!starts_with_key(problem.substr(pos), named)) continue;
+        if (pos < earliest) {
+          earliest = pos;
+          at = &origin;
+        }
+        break;
+      }
+    }
+    r.fail(*at, problem, e.fix());
+  }
+}
+
+using Origins = std::map<std::string, Origin>;
+
+/// The names of enum values, for suggestions.
+template <class E>
+std::vector<std::string> names(std::initializer_list<E> values) {
+  std::vector<std::string> out;
+  for (E v : values) {
+    using model::to_string;
+    using quantum::to_string;
+    using train::to_string;
+    out.emplace_back(to_string(v));
+  }
+  return out;
+}
+
+std::vector<std::string> ansatz_names() {
+  return names({quantum::Ansatz::paper, quantum::Ansatz::basic_entangler,
+                quantum::Ansatz::strongly_entangling});
+}
+
+void read_data(const Section& s, train::DataOptions& d) {
+  std::vector<std::string> datasets;
+  for (const auto& spec : data::datasets()) datasets.push_back(spec.name);
+  const data::DatasetSpec* dataset = nullptr;
+  s.choice(
+      "dataset", dataset, [](const std::string& name) { return &data::dataset_spec(name); },
+      datasets);
+  if (dataset != nullptr) d.dataset = dataset->name;
+  const int num_classes = data::dataset_spec(d.dataset).num_classes;
+  if (s.integer("image_size", d.image_size) &&
+      !(d.image_size == 28 || d.image_size == 14 || d.image_size == 7)) {
+    s.fail("image_size",
+           std::to_string(d.image_size) + " is not a supported size; valid: 28, 14 or 7",
+           "images are 28x28, average-pooled by 1, 2 or 4");
+  }
+  std::vector<std::int64_t> classes;
+  std::vector<const toml::node*> nodes;
+  if (s.integers("classes", classes, 0, num_classes - 1, nodes)) {
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (classes[j] == classes[i]) {
+          s.fail("classes",
+                 "class " + std::to_string(classes[i]) + " is listed twice (entries " +
+                     std::to_string(j) + " and " + std::to_string(i) + ")",
+                 "list each class once");
+        }
+      }
+    }
+    if (classes.size() == 1) {
+      s.fail("classes", "a single class leaves nothing to classify",
+             "list at least two classes, or [] for all " + std::to_string(num_classes));
+    }
+    d.classes.assign(classes.begin(), classes.end());
+  }
+  s.integer("train", d.train, 1, kIntMax);
+  s.integer("validation", d.validation, 1, kIntMax);
+  s.seed("seed", d.seed);
+}
+
+void read_quanv(const Section& s, model::QuanvSpec& q, Origins& origins) {
+  const auto note = [&](bool present, const char* k) {
+    if (present) origins[k] = s.origin(k);
+  };
+  note(s.integer("kernel", q.kernel), "kernel");
+  note(s.integer("stride", q.stride), "stride");
+  note(s.choice("padding", q.padding, model::parse_padding,
+                names({model::Padding::valid, model::Padding::same})),
+       "padding");
+  note(s.choice("encoding", q.encoding, quantum::parse_encoding,
+                names({quantum::Encoding::angle, quantum::Encoding::amplitude})),
+       "encoding");
+  note(s.choice("angle_axis", q.angle_axis, quantum::parse_rotation,
+                names({quantum::GateKind::rx, quantum::GateKind::ry, quantum::GateKind::rz})),
+       "angle_axis");
+  note(s.number(
+           "angle_scale", q.angle_scale, [](double x) { return x > 0; }, "> 0"),
+       "angle_scale");
+  note(s.choice("ansatz", q.ansatz, quantum::parse_ansatz, ansatz_names()), "ansatz");
+  note(s.boolean("trainable", q.trainable), "trainable");
+  note(s.choice(
+           "channel_mode", q.channel_mode, model::parse_channel_mode,
+           names({model::ChannelMode::mean, model::ChannelMode::stack, model::ChannelMode::pool})),
+       "channel_mode");
+}
+
+void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
+  // Layer count and depths: model.depths, or one [[model.layers]] per layer,
+  // or both (then they must agree).
+  std::vector<std::int64_t> depths;
+  std::vector<const toml::node*> depth_nodes;
+  const bool has_depths = s.integers("depths", depths, kIntMin, kIntMax, depth_nodes);
+  if (has_depths && depths.empty()) {
+    s.fail("depths", "is empty", "give one ansatz depth per quanvolution layer, e.g. [4, 1]");
+  }
+
+  model::QuanvSpec shared;
+  Origins shared_origins;
+  const Section quanv = s.section("quanv", "model.quanv");
+  read_quanv(quanv, shared, shared_origins);
+
+  if (const toml::node* n = s.find("layers"); n != nullptr && n->is_table()) {
+    s.fail("layers", "expected an array of tables, got a table",
+           "write [[model.layers]] (double brackets), once per layer");
+  }
+  const toml::array* layer_tables = s.array("layers");
+  std::vector<Origins> origins;
+  std::vector<Origin> layer_self;
+  m.layers.clear();
+  if (layer_tables == nullptr) {
+    if (!has_depths) {
+      depths.clear();
+      for (const auto& layer : default_model().layers) depths.push_back(layer.depth);
+    }
+    for (std::size_t i = 0; i < depths.size(); ++i) {
+      model::QuanvSpec layer = shared;
+      layer.depth = static_cast<int>(depths[i]);
+      m.layers.push_back(layer);
+      Origins o = shared_origins;
+      if (has_depths)
+        o["depth"] = {depth_nodes[i], s.key("depths") + "[" + std::to_string(i) + "]"};
+      origins.push_back(std::move(o));
+      layer_self.push_back(quanv.table() != nullptr ? quanv.self() : s.origin("depths"));
+    }
+  } else {
+    if (layer_tables->empty()) {
+      s.fail("layers", "is empty", "give one [[model.layers]] table per layer, or remove it");
+    }
+    if (has_depths && depths.size() != layer_tables->size()) {
+      s.fail("depths",
+             "has " + std::to_string(depths.size()) + " entries but there are " +
+                 std::to_string(layer_tables->size()) + " [[model.layers]] tables",
+             "give one depth per layer, or only one of model.depths and [[model.layers]]");
+    }
+    for (std::size_t i = 0; i < layer_tables->size(); ++i) {
+      const toml::node& n = *layer_tables->get(i);
+      const std::string where = s.key("layers") + "[" + std::to_string(i) + "]";
+      if (!n.is_table()) {
+        r.fail({&n, where}, std::string("expected a table, got ") + type_name(n),
+               "write each layer as a [[model.layers]] table");
+      }
+      const Section layer_section(r, n.as_table(), where, "model.layers[]");
+      model::QuanvSpec layer = shared;
+      Origins o = shared_origins;
+      read_quanv(layer_section, layer, o);
+      if (layer_section.integer("depth", layer.depth)) {
+        o["depth"] = layer_section.origin("depth");
+        if (has_depths && depths[i] != layer.depth) {
+          layer_section.fail("depth",
+                             std::to_string(layer.depth) + " disagrees with model.depths[" +
+                                 std::to_string(i) + "] = " + std::to_string(depths[i]),
+                             "give each depth in one place only");
+        }
+      } else if (has_depths) {
+        layer.depth = static_cast<int>(depths[i]);
+        o["depth"] = {depth_nodes[i], s.key("depths") + "[" + std::to_string(i) + "]"};
+      } else {
+        r.fail(layer_section.self(), "has no depth",
+               "add `depth = ...` to each [[model.layers]] table, or give model.depths");
+      }
+      m.layers.push_back(layer);
+      origins.push_back(std::move(o));
+      layer_self.push_back(layer_section.self());
+    }
+  }
+
+  s.string("residual", m.residual);
+  s.choice("gradient_mode", m.gradient_mode, model::parse_gradient_mode,
+           names({model::GradientMode::barrier, model::GradientMode::full}));
+  s.seed("seed", m.seed);
+
+  const Section head = s.section("head", "model.head");
+  Origins head_origins;
+  if (head.choice("type", m.head.kind, model::parse_head_kind,
+                  names({model::HeadKind::dense, model::HeadKind::quantum}))) {
+    head_origins["type"] = head.origin("type");
+  }
+  if (head.choice("ansatz", m.head.ansatz, quantum::parse_ansatz, ansatz_names())) {
+    head_origins["ansatz"] = head.origin("ansatz");
+  }
+  if (head.integer("depth", m.head.depth)) head_origins["depth"] = head.origin("depth");
+
+  // The model's own checks, each error placed at the value it names.
+  const Origin count_origin = has_depths                ? s.origin("depths")
+                              : layer_tables != nullptr ? s.origin("layers")
+                                                        : s.self();
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    const std::string where = "model.layers[" + std::to_string(i) + "]";
+    // A message naming no field is about the qubit count: kernel and encoding.
+    const auto kernel = origins[i].find("kernel");
+    const Origin& fallback = kernel != origins[i].end() ? kernel->second : layer_self[i];
+    located(
+        r, [&] { m.layers[i].validate(where); }, where, origins[i], fallback);
+  }
+  located(
+      r, [&] { m.head.validate(); }, "model.head", head_origins,
+      head.table() != nullptr ? head.self() : s.self());
+  if (m.layers.size() <= 16) {
+    try {
+      (void)model::parse_residual(m.residual, static_cast<int>(m.layers.size()));
+    } catch (const UsageError& e) {
+      r.fail(s.origin("residual"), e.problem(), e.fix());  // names the text and column
+    }
+  }
+  const Origins model_origins = {{"depths", count_origin},
+                                 {"layers", count_origin},
+                                 {"residual", s.origin("residual")},
+                                 {"gradient_mode", s.origin("gradient_mode")}};
+  located(
+      r, [&] { m.validate(); }, "model", model_origins, count_origin);
+}
+
+void read_train(const Section& s, train::TrainOptions& t) {
+  auto& o = t.optimizer;
+  s.choice("optimizer", o.kind, train::parse_optimizer,
+           names({train::OptimizerKind::adam, train::OptimizerKind::sgd}));
+  s.number(
+      "lr", o.lr, [](double x) { return x > 0; }, "> 0");
+  const auto unit = [](double x) { return x >= 0 && x < 1; };
+  s.number("beta1", o.beta1, unit, "0 <= beta1 < 1");
+  s.number("beta2", o.beta2, unit, "0 <= beta2 < 1");
+  s.number(
+      "eps", o.eps, [](double x) { return x > 0; }, "> 0");
+  s.number("momentum", o.momentum, unit, "0 <= momentum < 1");
+  s.integer("batch_size", t.batch_size, 1, kIntMax);
+  s.integer("micro_batch", t.micro_batch, 1, kIntMax);
+  s.integer("epochs", t.epochs, 1, 100000);
+  s.seed("seed", t.seed);
+}
+
+void read_output(const Section& s, OutputOptions& o) {
+  if (s.string("path", o.path) && o.path.empty()) {
+    s.fail("path", "is empty", "name the HDF5 result file, e.g. path = \"run.h5\"");
+  }
+}
+
+}  // namespace
+
+model::ModelSpec default_model() {
+  model::ModelSpec m;
+  m.layers.resize(2);
+  m.layers[0].depth = 4;
+  m.layers[1].depth = 1;
+  return m;
+}
+
+RunConfig from_table(const toml::table& table, const std::string& source_name) {
+  const Reporter r(source_name);
+  const Section root(r, &table, "", "");
+  RunConfig c;
+  read_data(root.section("data", "data"), c.data);
+  read_model(r, root.section("model", "model"), c.model);
+  read_train(root.section("train", "train"), c.train);
+  root.section("trace", "trace").boolean("full", c.trace.full);
+  read_output(root.section("output", "output"), c.output);
+  return c;
+}
+
+}  // namespace resqunn::config

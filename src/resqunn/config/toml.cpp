@@ -1,0 +1,186 @@
+// TOML syntax, table editing for sweeps, and the file/text entry points.
+#include "resqunn/config/toml.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <system_error>
+
+#include "resqunn/core/error.hpp"
+
+namespace resqunn::config {
+
+namespace {
+
+struct Segment {
+  std::string name;
+  bool indexed = false;
+  std::size_t index = 0;
+};
+
+bool is_bare_key_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
+
+// "model.layers[1].kernel" -> {model}, {layers, 1}, {kernel}
+std::vector<Segment> split_dotted(std::string_view dotted) {
+  const auto bad = [&](const std::string& why) {
+    return UsageError("bad config key '" + std::string(dotted) + "': " + why,
+                      "write dotted keys like train.lr or model.layers[1].kernel");
+  };
+  std::vector<Segment> out;
+  std::size_t i = 0;
+  while (true) {
+    Segment s;
+    while (i < dotted.size() && is_bare_key_char(dotted[i])) s.name += dotted[i++];
+    if (s.name.empty()) throw bad("empty segment at character " + std::to_string(i + 1));
+    if (i < dotted.size() && dotted[i] == '[') {
+      const std::size_t close = dotted.find(']', i);
+      const std::string digits(dotted.substr(
+          i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1));
+      if (close == std::string_view::npos || digits.empty() || digits.size() > 6 ||
+          digits.find_first_not_of("0123456789") != std::string::npos) {
+        throw bad("expected [index] after '" + s.name + "'");
+      }
+      s.indexed = true;
+      s.index = std::stoul(digits);
+      i = close + 1;
+    }
+    out.push_back(std::move(s));
+    if (i == dotted.size()) return out;
+    if (dotted[i] != '.') {
+      throw bad("unexpected '" + std::string(1, dotted[i]) + "' at character " +
+                std::to_string(i + 1));
+    }
+    ++i;
+  }
+}
+
+std::string type_word(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a value";
+  }
+}
+
+}  // namespace
+
+toml::table parse_toml(std::string_view toml_text, const std::string& source_name) {
+  try {
+    return toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    throw UsageError(source_name + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                         ": invalid TOML: " + std::string(e.description()),
+                     "see https://toml.io/en/v1.0.0 for the syntax");
+  }
+}
+
+RunConfig parse_run_config(std::string_view toml_text, const std::string& source_name) {
+  return from_table(parse_toml(toml_text, source_name), source_name);
+}
+
+RunConfig load_run_config(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    throw UsageError("config file '" + name + "' does not exist",
+                     "check the path (relative paths start at the working directory)");
+  }
+  if (std::filesystem::is_directory(file, ec)) {
+    throw UsageError("config file '" + name + "' is a directory", "name a .toml file");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in || !text) {
+    throw UsageError("cannot read config file '" + name + "'", "check its permissions");
+  }
+  return parse_run_config(text.str(), name);
+}
+
+toml::table to_table(const RunConfig& config) {
+  const toml::table parsed = parse_toml(canonical_toml(config), "<canonical config>");
+  // A copy carries no source positions (toml++ copies drop them): errors
+  // about these values must not point into a text no one has seen.
+  return toml::table(parsed);
+}
+
+void set_dotted(toml::table& table, std::string_view dotted_key, toml::node&& value) {
+  const auto segments = split_dotted(dotted_key);
+  toml::table* current = &table;
+  std::string path;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const Segment& seg = segments[s];
+    const bool last = s + 1 == segments.size();
+    path += (path.empty() ? "" : ".") + seg.name;
+    const auto fail = [&](const std::string& why) {
+      throw UsageError("cannot set '" + std::string(dotted_key) + "': " + why);
+    };
+    if (!seg.indexed) {
+      if (last) {
+        current->insert_or_assign(seg.name, std::move(value));
+        return;
+      }
+      toml::node* next = current->get(seg.name);
+      if (next == nullptr) {
+        next = &current->insert_or_assign(seg.name, toml::table{}).first->second;
+      } else if (!next->is_table()) {
+        fail("'" + path + "' is " + type_word(*next) + ", not a table");
+      }
+      current = next->as_table();
+      continue;
+    }
+    toml::array* array = current->get_as<toml::array>(seg.name);
+    if (array == nullptr) fail("'" + path + "' is not an array");
+    path += "[" + std::to_string(seg.index) + "]";
+    if (seg.index >= array->size()) {
+      fail("'" + path + "' does not exist ('" + path.substr(0, path.rfind('[')) + "' has " +
+           std::to_string(array->size()) + " elements)");
+    }
+    if (last) {
+      array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(seg.index), std::move(value));
+      return;
+    }
+    toml::node* element = array->get(seg.index);
+    if (!element->is_table()) fail("'" + path + "' is " + type_word(*element) + ", not a table");
+    current = element->as_table();
+  }
+}
+
+void apply_override(toml::table& table, std::string_view assignment) {
+  const auto eq = assignment.find('=');
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  if (eq == std::string_view::npos) {
+    throw UsageError("override '" + std::string(assignment) + "' has no '='",
+                     "write key=value, e.g. train.lr=0.05 or model.residual=X+O1");
+  }
+  const std::string_view key = trim(assignment.substr(0, eq));
+  const std::string_view text = trim(assignment.substr(eq + 1));
+  // A TOML value if it is one (exactly one, on one line), else a bare string.
+  if (text.find_first_of("\n\r") == std::string_view::npos) {
+    try {
+      toml::table parsed = toml::parse("v = " + std::string(text));
+      if (parsed.size() == 1) {
+        if (toml::node* v = parsed.get("v")) {
+          set_dotted(table, key, std::move(*v));
+          return;
+        }
+      }
+    } catch (const toml::parse_error&) {
+      // not a TOML value: a bare string
+    }
+  }
+  set_dotted(table, key, toml::value<std::string>(std::string(text)));
+}
+
+}  // namespace resqunn::config

@@ -1,0 +1,183 @@
+// The results file: one HDF5 file per `resqunn train` run (one point) or
+// sweep (many points), holding per point its config, per-epoch metrics,
+// per-step gradient traces, final weights and a state. This is the only
+// code that names HDF5 paths; docs/hdf5-schema.md is the schema.
+//
+// Write protocol (why: HDF5 1.10 has no journaling, so a process killed
+// while HDF5 metadata is being changed can corrupt the file, one killed
+// while raw data is being written cannot):
+//   1. create() makes every group and dataset of every point, at full size,
+//      filled with NaN / -1, then flushes.
+//   2. write_point_info() for the points (their strings go to HDF5's heap,
+//      which is metadata: do this right after create, before training).
+//   3. Everything else only overwrites raw data in place.
+//   4. write_summary() writes a point's state last and flushes, so a state
+//      of `done` on disk means its results are on disk too.
+// create() depends on its arguments only (no clocks, no host names beyond
+// what Provenance says), so ranks that call it with identical arguments
+// create identical metadata, as parallel HDF5 will require.
+//
+// Indices are 0-based. An index out of range, or a vector of the wrong size,
+// is a UsageError; a file that is not a valid results file is a DataError.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "resqunn/io/provenance.hpp"
+
+namespace resqunn::io {
+
+/// Root attribute `schema` of every results file.
+inline constexpr const char* results_schema = "resqunn-results";
+/// Root attribute `schema_version`; readers refuse newer versions.
+inline constexpr std::int64_t results_schema_version = 1;
+
+/// Where a point stands. Stored as its integer value in /points/state.
+enum class PointState : std::int64_t { pending = 0, running = 1, done = 2, failed = 3 };
+
+/// "pending", "running", "done", "failed" (or "unknown").
+const char* to_string(PointState state) noexcept;
+
+/// The fixed sizes of a results file, chosen when it is created.
+struct ResultsLayout {
+  int points = 1;  ///< P; one `resqunn train` run is 1
+  int epochs = 1;  ///< E, the most epochs of any point
+  int steps = 0;   ///< S, the most traced optimiser steps of any point (0: no traces)
+  std::vector<std::string> trace_layers;  ///< L layers traced per step, e.g. {"QCL1", "head"}
+  std::vector<std::string> class_names;   ///< K classes
+  int max_weights = 0;                    ///< W, the most trainable parameters of any point
+  bool full_traces = false;               ///< store every gradient component per step
+  /// Hyperparameter columns, e.g. "model.residual", "train.optimizer.lr":
+  /// non-empty, unique, no '/'.
+  std::vector<std::string> param_names;
+
+  /// Throws UsageError naming the first bad field.
+  void validate() const;
+  bool operator==(const ResultsLayout& other) const;
+  bool operator!=(const ResultsLayout& other) const { return !(*this == other); }
+};
+
+/// What identifies a point; written once, right after create().
+struct PointInfo {
+  std::string id;                   ///< the point's id (hash of its canonical config)
+  std::string config_toml;          ///< the point's full config
+  std::string config_sha256;        ///< hex SHA-256 of config_toml
+  std::vector<std::string> params;  ///< one value per ResultsLayout::param_names entry
+  int weight_count = -1;            ///< trainable parameters, <= max_weights; -1: unknown
+  /// Layer l's weights are [offsets[l], offsets[l+1]) of the weight vector:
+  /// trace_layers + 1 entries from 0 to weight_count, or empty if unknown.
+  std::vector<std::int64_t> layer_weight_offsets;
+};
+
+/// One epoch of one point. NaN means not measured.
+struct EpochMetrics {
+  static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  double train_loss = nan;
+  double train_acc = nan;
+  double val_loss = nan;
+  double val_acc = nan;
+  double wall_s = nan;                ///< seconds of this epoch
+  double images_per_s = nan;          ///< training throughput of this epoch
+  std::vector<double> val_class_acc;  ///< K values, or empty if not measured
+};
+
+/// Gradient statistics of one optimiser step.
+struct StepTrace {
+  std::vector<double> norm;      ///< L2 norm of each trace layer's gradient (L values)
+  std::vector<double> mean_abs;  ///< mean |g| per trace layer (L values)
+  std::vector<double> max_abs;   ///< max |g| per trace layer (L values)
+  /// The whole gradient (the point's weight_count values); only with
+  /// ResultsLayout::full_traces, else empty.
+  std::vector<double> full;
+  double loss = std::numeric_limits<double>::quiet_NaN();  ///< batch loss of the step
+};
+
+/// A point's state and headline numbers (/points columns).
+struct PointSummary {
+  PointState state = PointState::pending;
+  int epochs_done = -1;  ///< -1: never written
+  double best_val_acc = std::numeric_limits<double>::quiet_NaN();
+  double wall_s = std::numeric_limits<double>::quiet_NaN();  ///< seconds of training so far
+};
+
+enum class OpenMode { read_only, read_write };
+
+/// An open results file. Move-only; closes on destruction (call close() to
+/// see errors). Readers that open a file while a writer runs see what the
+/// writer last flushed, and should trust only points whose state is done.
+class ResultsFile {
+public:
+  /// Creates the file with every dataset of `layout`, the spec and the
+  /// provenance. Refuses an existing file (UsageError naming --overwrite,
+  /// the file untouched) unless `overwrite`. On failure no file is left.
+  static ResultsFile create(const std::filesystem::path& path, const ResultsLayout& layout,
+                            const std::string& spec_toml, const Provenance& provenance,
+                            bool overwrite);
+  /// Opens a results file and reads its layout from it. Throws DataError if
+  /// it is missing, not HDF5, truncated, not a resqunn results file, of a
+  /// newer schema version, or missing a dataset.
+  static ResultsFile open(const std::filesystem::path& path, OpenMode mode);
+
+  ResultsFile(ResultsFile&&) noexcept;
+  ResultsFile& operator=(ResultsFile&&) noexcept;
+  ~ResultsFile();
+
+  const std::filesystem::path& path() const noexcept;
+  const ResultsLayout& layout() const noexcept;
+  bool writable() const noexcept;
+
+  // ---- writers (UsageError on a file opened read-only) ----
+
+  /// Writes a point's id, config, parameters and weight layout, then flushes.
+  void write_point_info(int point, const PointInfo& info);
+  /// The same for points first_point, first_point + 1, ... in one go (a
+  /// sweep writes all its points this way).
+  void write_point_infos(int first_point, const std::vector<PointInfo>& infos);
+  void write_epoch(int point, int epoch, const EpochMetrics& metrics);
+  /// Writes steps first_step .. first_step + traces.size() - 1.
+  void write_steps(int point, int first_step, const std::vector<StepTrace>& traces);
+  /// Validation confusion matrix, K x K row-major: [true class][predicted].
+  void write_confusion(int point, const std::vector<std::int64_t>& counts);
+  /// Final weights (at most max_weights values; the rest stay NaN).
+  void write_weights(int point, const std::vector<double>& weights);
+  /// Writes epochs_done, best_val_acc and wall_s, flushes, then writes the
+  /// state and flushes again: the state never reaches the disk before the
+  /// data it vouches for.
+  void write_summary(int point, const PointSummary& summary);
+  /// Records the end of the run (ISO 8601 UTC) in /provenance.
+  void set_end_time(const std::string& utc);
+  void flush();
+  /// Flushes and closes; throws on failure. Idempotent.
+  void close();
+
+  // ---- readers ----
+
+  std::string spec_toml() const;
+  Provenance provenance() const;
+  PointInfo read_point_info(int point) const;
+  /// All point ids ("" where not written), in point order.
+  std::vector<std::string> read_point_ids() const;
+  PointSummary read_summary(int point) const;
+  /// All points' summaries, in point order (one read per column).
+  std::vector<PointSummary> read_summaries() const;
+  EpochMetrics read_epoch(int point, int epoch) const;
+  /// Steps first_step .. first_step + count - 1. `full` holds the point's
+  /// weight_count values (max_weights if unknown) with full traces, else
+  /// nothing.
+  std::vector<StepTrace> read_steps(int point, int first_step, int count) const;
+  std::vector<std::int64_t> read_confusion(int point) const;
+  /// The point's weight_count final weights (max_weights if unknown).
+  std::vector<double> read_weights(int point) const;
+
+private:
+  struct Impl;
+  explicit ResultsFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace resqunn::io

@@ -1,0 +1,112 @@
+#include "resqunn/model/detail/circuit_runner.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include "resqunn/quantum/batched_circuit.hpp"
+
+namespace resqunn::model::detail {
+
+namespace {
+
+using Space = Kokkos::DefaultExecutionSpace;
+using Circuit = quantum::BatchedCircuit<Space>;
+using Matrix = Circuit::Matrix;
+using Vector = Circuit::Vector;
+using HostMatrix = Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace,
+                                Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+using HostVector = Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+constexpr bool kHostAccessible =
+    Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space::memory_space>::accessible;
+
+// A device view of a host array: the array itself where the device can read
+// host memory, else a copy.
+Matrix device_matrix(double* data, std::size_t rows, std::size_t cols, bool copy_in) {
+  HostMatrix host(data, rows, cols);
+  if constexpr (kHostAccessible) {
+    return Matrix(host);
+  } else {
+    Matrix d(Kokkos::view_alloc(Kokkos::WithoutInitializing, "resqunn::model::buffer"), rows, cols);
+    if (copy_in) Kokkos::deep_copy(d, host);
+    return d;
+  }
+}
+
+Vector device_vector(double* data, std::size_t n, bool copy_in) {
+  HostVector host(data, n);
+  if constexpr (kHostAccessible) {
+    return Vector(host);
+  } else {
+    Vector d(Kokkos::view_alloc(Kokkos::WithoutInitializing, "resqunn::model::buffer"), n);
+    if (copy_in) Kokkos::deep_copy(d, host);
+    return d;
+  }
+}
+
+template <class V>
+void copy_out(const V& device, double* host_data) {
+  if constexpr (!kHostAccessible) {
+    if constexpr (V::rank == 1) {
+      Kokkos::deep_copy(HostVector(host_data, device.extent(0)), device);
+    } else {
+      Kokkos::deep_copy(HostMatrix(host_data, device.extent(0), device.extent(1)), device);
+    }
+  } else {
+    (void)device;
+    (void)host_data;
+  }
+}
+
+}  // namespace
+
+struct CircuitRunner::Impl {
+  explicit Impl(const quantum::CircuitSpec& spec) : circuit(spec) {}
+  Circuit circuit;
+};
+
+CircuitRunner::CircuitRunner(const quantum::CircuitSpec& spec)
+    : spec_(spec), impl_(std::make_unique<Impl>(spec)) {}
+CircuitRunner::~CircuitRunner() = default;
+CircuitRunner::CircuitRunner(CircuitRunner&&) noexcept = default;
+CircuitRunner& CircuitRunner::operator=(CircuitRunner&&) noexcept = default;
+
+void CircuitRunner::forward(const std::vector<double>& inputs, std::size_t batch,
+                            const double* weights, std::vector<double>& outputs) {
+  const std::size_t nin = spec_.input_size(), nout = spec_.output_size();
+  const std::size_t nw = spec_.weight_count();
+  outputs.resize(batch * nout);
+  // The kernels only read inputs and weights; const_cast lets one unmanaged
+  // view type serve both directions.
+  auto x = device_matrix(const_cast<double*>(inputs.data()), batch, nin, true);
+  auto w = device_vector(const_cast<double*>(weights), nw, true);
+  auto y = device_matrix(outputs.data(), batch, nout, false);
+  impl_->circuit.forward(x, w, y);
+  forward_circuits_ += static_cast<long>(batch);
+  copy_out(y, outputs.data());
+}
+
+void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch,
+                        const double* weights, const std::vector<double>& upstream,
+                        std::vector<double>& outputs, std::vector<double>* input_grads,
+                        std::vector<double>& weight_grads) {
+  const std::size_t nin = spec_.input_size(), nout = spec_.output_size();
+  const std::size_t nw = spec_.weight_count();
+  outputs.resize(batch * nout);
+  weight_grads.resize(nw);
+  std::vector<double> scratch;
+  std::vector<double>& gin = input_grads ? *input_grads : scratch;
+  gin.resize(batch * nin);
+  auto x = device_matrix(const_cast<double*>(inputs.data()), batch, nin, true);
+  auto w = device_vector(const_cast<double*>(weights), nw, true);
+  auto u = device_matrix(const_cast<double*>(upstream.data()), batch, nout, true);
+  auto y = device_matrix(outputs.data(), batch, nout, false);
+  auto gx = device_matrix(gin.data(), batch, nin, false);
+  auto gw = device_vector(weight_grads.data(), weight_grads.size(), false);
+  impl_->circuit.vjp(x, w, u, y, gx, gw);
+  adjoint_circuits_ += static_cast<long>(batch);
+  copy_out(y, outputs.data());
+  if (input_grads) copy_out(gx, gin.data());
+  copy_out(gw, weight_grads.data());
+}
+
+}  // namespace resqunn::model::detail

@@ -1,0 +1,46 @@
+// Runs one circuit structure over a host-side batch of inputs on Kokkos'
+// default execution space: the model keeps its tensors in host memory
+// (std::vector), the kernels take Views. On host-accessible spaces the Views
+// alias the vectors (no copies); on GPUs the data is copied in and out.
+// Internal to the model component.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "resqunn/quantum/circuit.hpp"
+
+namespace resqunn::model::detail {
+
+class CircuitRunner {
+public:
+  explicit CircuitRunner(const quantum::CircuitSpec& spec);
+  ~CircuitRunner();
+  CircuitRunner(CircuitRunner&&) noexcept;
+  CircuitRunner& operator=(CircuitRunner&&) noexcept;
+
+  const quantum::CircuitSpec& spec() const noexcept { return spec_; }
+  /// Circuits simulated so far: forward only, and forward + adjoint.
+  long forward_circuits() const noexcept { return forward_circuits_; }
+  long adjoint_circuits() const noexcept { return adjoint_circuits_; }
+
+  /// outputs = batch x output_size (resized).
+  void forward(const std::vector<double>& inputs, std::size_t batch, const double* weights,
+               std::vector<double>& outputs);
+
+  /// Forward + adjoint: outputs, input_grads (batch x input_size, only if
+  /// `input_grads` is non-null) and weight_grads (weight_count, overwritten).
+  /// `weights` points at weight_count values.
+  void vjp(const std::vector<double>& inputs, std::size_t batch, const double* weights,
+           const std::vector<double>& upstream, std::vector<double>& outputs,
+           std::vector<double>* input_grads, std::vector<double>& weight_grads);
+
+private:
+  struct Impl;
+  quantum::CircuitSpec spec_;
+  std::unique_ptr<Impl> impl_;
+  long forward_circuits_ = 0;
+  long adjoint_circuits_ = 0;
+};
+
+}  // namespace resqunn::model::detail

@@ -1,0 +1,180 @@
+#include "resqunn/model/head.hpp"
+
+#include <cmath>
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/model/detail/circuit_runner.hpp"
+
+namespace resqunn::model {
+
+namespace {
+
+int ceil_log2(int v) {
+  int n = 0;
+  while ((1 << n) < v) ++n;
+  return n;
+}
+
+class DenseHead final : public Head {
+public:
+  DenseHead(int features, int classes) : f_(features), k_(classes) {}
+
+  int weight_count() const override { return k_ * f_ + k_; }
+
+  void init(Rng& rng, double* w) const override {
+    const double a = std::sqrt(6.0 / (f_ + k_));
+    for (int i = 0; i < k_ * f_; ++i) w[i] = a * (2.0 * rng.uniform() - 1.0);
+    for (int c = 0; c < k_; ++c) w[k_ * f_ + c] = 0.0;
+  }
+
+  void forward(const Tensor& x, const double* w, std::vector<double>& logits) override {
+    logits.assign(static_cast<std::size_t>(x.count) * k_, 0.0);
+    for (int i = 0; i < x.count; ++i) {
+      const double* f = x.image(i);
+      for (int c = 0; c < k_; ++c) {
+        const double* row = w + static_cast<std::size_t>(c) * f_;
+        double z = w[k_ * f_ + c];
+        for (int j = 0; j < f_; ++j) z += row[j] * f[j];
+        logits[static_cast<std::size_t>(i) * k_ + c] = z;
+      }
+    }
+  }
+
+  void backward(const Tensor& x, const double* w, const std::vector<double>& dlogits, double* dw,
+                Tensor* dx) override {
+    for (int i = 0; i < x.count; ++i) {
+      const double* f = x.image(i);
+      const double* g = dlogits.data() + static_cast<std::size_t>(i) * k_;
+      for (int c = 0; c < k_; ++c) {
+        if (dw) {
+          double* row = dw + static_cast<std::size_t>(c) * f_;
+          for (int j = 0; j < f_; ++j) row[j] += g[c] * f[j];
+          dw[k_ * f_ + c] += g[c];
+        }
+        if (dx) {
+          const double* row = w + static_cast<std::size_t>(c) * f_;
+          double* d = dx->image(i);
+          for (int j = 0; j < f_; ++j) d[j] += g[c] * row[j];
+        }
+      }
+    }
+  }
+
+  std::string describe() const override {
+    return "dense " + std::to_string(f_) + " -> " + std::to_string(k_) + " (softmax)";
+  }
+
+private:
+  int f_, k_;
+};
+
+class QuantumHead final : public Head {
+public:
+  QuantumHead(const HeadSpec& spec, int features, int classes)
+      : f_(features), k_(classes), runner_(circuit(spec, features, classes)) {}
+
+  static quantum::CircuitSpec circuit(const HeadSpec& spec, int features, int classes) {
+    quantum::CircuitSpec c;
+    c.qubits = std::max(1, ceil_log2(features));
+    if (c.qubits > quantum::kMaxQubits) {
+      throw UsageError("the quantum head would need " + std::to_string(c.qubits) +
+                           " qubits to amplitude-encode " + std::to_string(features) + " features",
+                       "use at most " + std::to_string(1 << quantum::kMaxQubits) +
+                           " features (smaller images, fewer channels) or head.type = \"dense\"");
+    }
+    const int readout = std::max(1, ceil_log2(classes));
+    if (readout > c.qubits) {
+      throw UsageError("the quantum head has " + std::to_string(c.qubits) + " qubits, too few for " +
+                           std::to_string(classes) + " classes",
+                       "use more features or head.type = \"dense\"");
+    }
+    c.encoding = quantum::Encoding::amplitude;
+    c.ansatz = spec.ansatz;
+    c.depth = spec.depth;
+    c.readout = quantum::Readout::probabilities;
+    c.readout_qubits = readout;
+    return c;
+  }
+
+  int weight_count() const override { return runner_.spec().weight_count(); }
+  long forward_circuits() const override { return runner_.forward_circuits(); }
+  long adjoint_circuits() const override { return runner_.adjoint_circuits(); }
+
+  void init(Rng& rng, double* w) const override {
+    for (int i = 0; i < weight_count(); ++i) w[i] = 2.0 * M_PI * rng.uniform();
+  }
+
+  void forward(const Tensor& x, const double* w, std::vector<double>& logits) override {
+    encode(x);
+    runner_.forward(inputs_, x.count, w, probs_);
+    logits.assign(static_cast<std::size_t>(x.count) * k_, 0.0);
+    const int nout = runner_.spec().output_size();
+    for (int i = 0; i < x.count; ++i) {
+      for (int c = 0; c < k_; ++c) {
+        logits[static_cast<std::size_t>(i) * k_ + c] =
+            std::log(probs_[static_cast<std::size_t>(i) * nout + c] + kEps);
+      }
+    }
+  }
+
+  void backward(const Tensor& x, const double* w, const std::vector<double>& dlogits, double* dw,
+                Tensor* dx) override {
+    if (!dw && !dx) return;
+    // inputs_ and probs_ still hold this batch (forward came first).
+    const int nout = runner_.spec().output_size();
+    upstream_.assign(static_cast<std::size_t>(x.count) * nout, 0.0);
+    for (int i = 0; i < x.count; ++i) {
+      for (int c = 0; c < k_; ++c) {
+        const std::size_t o = static_cast<std::size_t>(i) * nout + c;
+        upstream_[o] = dlogits[static_cast<std::size_t>(i) * k_ + c] / (probs_[o] + kEps);
+      }
+    }
+    runner_.vjp(inputs_, x.count, w, upstream_, probs_, dx ? &input_grads_ : nullptr,
+                weight_grads_);
+    if (dw) {
+      for (std::size_t j = 0; j < weight_grads_.size(); ++j) dw[j] += weight_grads_[j];
+    }
+    if (dx) {
+      const int nin = runner_.spec().input_size();
+      for (int i = 0; i < x.count; ++i) {
+        double* d = dx->image(i);
+        const double* g = input_grads_.data() + static_cast<std::size_t>(i) * nin;
+        for (int j = 0; j < f_; ++j) d[j] += g[j];
+      }
+    }
+  }
+
+  std::string describe() const override {
+    const auto& c = runner_.spec();
+    return "quantum " + std::to_string(f_) + " features -> amplitude encoding on " +
+           std::to_string(c.qubits) + " qubits, " + std::string(quantum::to_string(c.ansatz)) +
+           " depth " + std::to_string(c.depth) + ", P(first " + std::to_string(c.readout_qubits) +
+           " qubits) -> " + std::to_string(k_) + " classes";
+  }
+
+private:
+  static constexpr double kEps = 1e-12;
+
+  void encode(const Tensor& x) {
+    const int nin = runner_.spec().input_size();
+    inputs_.assign(static_cast<std::size_t>(x.count) * nin, 0.0);
+    for (int i = 0; i < x.count; ++i) {
+      std::copy(x.image(i), x.image(i) + f_, inputs_.data() + static_cast<std::size_t>(i) * nin);
+    }
+  }
+
+  int f_, k_;
+  detail::CircuitRunner runner_;
+  std::vector<double> inputs_, probs_, upstream_, input_grads_, weight_grads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes) {
+  if (classes < 2) throw UsageError("a classifier needs at least 2 classes");
+  const int f = static_cast<int>(features.size());
+  if (spec.kind == HeadKind::dense) return std::make_unique<DenseHead>(f, classes);
+  return std::make_unique<QuantumHead>(spec, f, classes);
+}
+
+}  // namespace resqunn::model

@@ -1,0 +1,46 @@
+// Classifier heads: features (the head's input tensor, flattened) to class
+// logits. Softmax cross-entropy is applied by the model (loss.hpp).
+//  dense:   logits = W f + b (W: K x F, Glorot-uniform init, b = 0).
+//  quantum: f is amplitude-encoded into ceil(log2 F) qubits, a trainable
+//           ansatz runs, and the basis-state probabilities p_c of the first
+//           ceil(log2 K) qubits give logits log(p_c + 1e-12), c < K: the
+//           softmax of these is p_c renormalised over the K classes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "resqunn/core/random.hpp"
+#include "resqunn/model/spec.hpp"
+#include "resqunn/model/tensor.hpp"
+
+namespace resqunn::model {
+
+class Head {
+public:
+  virtual ~Head() = default;
+  virtual int weight_count() const = 0;
+  /// Fills weight_count() initial weights.
+  virtual void init(Rng& rng, double* weights) const = 0;
+  /// logits: count x classes, row-major (resized).
+  virtual void forward(const Tensor& features, const double* weights,
+                       std::vector<double>& logits) = 0;
+  /// Adds dL/dweights to `dweights` (if non-null) and dL/dfeatures to
+  /// `dfeatures` (if non-null, the features' shape). Must follow forward()
+  /// on the same features and weights (heads may reuse its results).
+  virtual void backward(const Tensor& features, const double* weights,
+                        const std::vector<double>& dlogits, double* dweights,
+                        Tensor* dfeatures) = 0;
+  /// Circuits simulated so far (0 for classical heads).
+  virtual long forward_circuits() const { return 0; }
+  virtual long adjoint_circuits() const { return 0; }
+  /// One line for `resqunn model describe`.
+  virtual std::string describe() const = 0;
+};
+
+/// Throws UsageError if the features do not fit the head (e.g. more than
+/// 2^12 features for the quantum head).
+std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes);
+
+}  // namespace resqunn::model

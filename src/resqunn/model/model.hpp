@@ -1,0 +1,113 @@
+// A ResQuNN: L stacked quanvolution layers wired by a residual
+// configuration, and a classifier head. Parameters are one flat vector,
+// grouped per layer (QCL1..QCLL) and head, in that order.
+//
+// The model is a pure function of (parameters, images): it owns no
+// parameters, only the compiled circuits and reusable buffers, so a trainer,
+// an evaluator and a finite-difference test can drive it alike. Not
+// thread-safe: one model per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "resqunn/model/head.hpp"
+#include "resqunn/model/quanv_layer.hpp"
+#include "resqunn/model/residual.hpp"
+#include "resqunn/model/spec.hpp"
+#include "resqunn/model/tensor.hpp"
+
+namespace resqunn::model {
+
+struct ParameterGroup {
+  std::string name;  // "QCL1", ..., "head"
+  int offset = 0;
+  int count = 0;
+  bool trainable = true;
+};
+
+/// Circuit simulations a model has run: the unit of its cost. An adjoint
+/// pass (forward + VJP) costs about 3x a forward (docs/benchmarks.md).
+struct Work {
+  long forward_circuits = 0;
+  long adjoint_circuits = 0;
+};
+
+/// Result of a pass over a batch.
+struct BatchResult {
+  double loss_sum = 0.0;         // sum over the images of the cross-entropy
+  int correct = 0;               // images whose arg-max logit is the label
+  std::vector<int> predictions;  // arg-max class per image
+};
+
+class Model {
+public:
+  /// Validates the spec against the input shape and class count (UsageError).
+  Model(const ModelSpec& spec, Shape input, int classes);
+  ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+
+  const ModelSpec& spec() const noexcept { return spec_; }
+  const Wiring& wiring() const noexcept { return wiring_; }
+  Shape input_shape() const noexcept { return input_; }
+  int classes() const noexcept { return classes_; }
+  int layers() const noexcept { return static_cast<int>(layers_.size()); }
+  const QuanvLayer& layer(int k) const { return layers_.at(k); }
+  /// Shape of the sum layer k reads (k = 0..L-1), or the head's for k = L.
+  Shape consumer_shape(int k) const { return consumer_shapes_.at(k); }
+
+  const std::vector<ParameterGroup>& groups() const noexcept { return groups_; }
+  int parameter_count() const noexcept;
+  /// Seeded by spec().seed: quanvolution weights uniform in [0, 2 pi), the
+  /// head as head.hpp says. Each group draws from its own stream.
+  std::vector<double> initial_parameters() const;
+
+  /// Per-image class logits (count x classes, row-major).
+  void logits(const Tensor& x, const std::vector<double>& params, std::vector<double>& out);
+
+  /// Loss and predictions without gradients.
+  BatchResult evaluate(const Tensor& x, const std::vector<int>& labels,
+                       const std::vector<double>& params);
+
+  /// Loss, predictions, and grad += scale * d(loss_sum)/d(params). Frozen
+  /// groups and groups no gradient path reaches (gradient mode) get exactly
+  /// zero; their circuits' adjoint passes are skipped.
+  BatchResult loss_and_gradient(const Tensor& x, const std::vector<int>& labels,
+                                const std::vector<double>& params, double scale,
+                                std::vector<double>& grad);
+
+  /// Circuits simulated since construction, over all layers and the head.
+  Work work() const noexcept;
+
+  /// Human-readable wiring, shapes and parameter counts.
+  std::string describe() const;
+
+private:
+  void forward(const Tensor& x, const std::vector<double>& params);
+  BatchResult score(const std::vector<int>& labels, std::vector<double>* dlogits) const;
+  void build_sum(int consumer, Tensor& out) const;
+  void spread_sum(int consumer, const Tensor& dsum, bool barrier_layer);
+
+  ModelSpec spec_;
+  Shape input_;
+  int classes_;
+  Wiring wiring_;
+  std::vector<QuanvLayer> layers_;
+  std::unique_ptr<Head> head_;
+  std::vector<Shape> node_shapes_;      // X, O1..OL
+  std::vector<Shape> consumer_shapes_;  // layer inputs, head input
+  std::vector<ParameterGroup> groups_;
+  std::vector<bool> node_needs_grad_;   // does d(loss)/d(node) feed a trainable group?
+
+  // Per-batch state.
+  const Tensor* x_ = nullptr;
+  std::vector<Tensor> outputs_;   // O1..OL (index k-1)
+  std::vector<Tensor> consumed_;  // layer inputs and head input
+  std::vector<double> logits_;
+  std::vector<Tensor> node_grads_;
+  std::vector<bool> node_touched_;
+};
+
+}  // namespace resqunn::model

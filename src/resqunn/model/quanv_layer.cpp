@@ -1,0 +1,185 @@
+#include "resqunn/model/quanv_layer.hpp"
+
+#include "resqunn/core/error.hpp"
+
+namespace resqunn::model {
+
+namespace {
+
+// Output size and leading padding along one axis.
+struct Axis {
+  int out, pad;
+};
+
+Axis axis(int in, int kernel, int stride, Padding padding, const std::string& name) {
+  if (padding == Padding::same) {
+    const int out = (in + stride - 1) / stride;
+    const int total = std::max(0, (out - 1) * stride + kernel - in);
+    return {out, total / 2};
+  }
+  if (in < kernel) {
+    throw UsageError(name + ": a " + std::to_string(kernel) + "-pixel window does not fit a " +
+                         std::to_string(in) + "-pixel input",
+                     "use a smaller kernel, fewer layers, larger images, or padding = \"same\"");
+  }
+  return {(in - kernel) / stride + 1, 0};
+}
+
+// Validation comes before the circuit is built, so that a bad spec is
+// reported with the layer's name rather than by the circuit runner.
+quantum::CircuitSpec checked_circuit(const QuanvSpec& spec, const std::string& name) {
+  spec.validate(name);
+  return spec.circuit();
+}
+
+}  // namespace
+
+QuanvLayer::QuanvLayer(const QuanvSpec& spec, Shape input, const std::string& name)
+    : spec_(spec),
+      in_(input),
+      features_(spec.kernel * spec.kernel),
+      runner_(checked_circuit(spec, name)) {
+  const Axis ay = axis(in_.height, spec_.kernel, spec_.stride, spec_.padding, name);
+  const Axis ax = axis(in_.width, spec_.kernel, spec_.stride, spec_.padding, name);
+  pad_top_ = ay.pad;
+  pad_left_ = ax.pad;
+  const int n = spec_.qubits();
+  out_.channels = spec_.channel_mode == ChannelMode::stack ? in_.channels * n : n;
+  out_.height = ay.out;
+  out_.width = ax.out;
+}
+
+int QuanvLayer::circuits_per_image() const noexcept {
+  const int per_channel = out_.height * out_.width;
+  return spec_.channel_mode == ChannelMode::pool ? per_channel : per_channel * in_.channels;
+}
+
+// Circuit rows are ordered (image, channel, patch row, patch column); with
+// channel_mode = pool there is one "channel", the channel mean.
+void QuanvLayer::gather_patches(const Tensor& x, std::vector<double>& inputs) const {
+  const int nin = runner_.spec().input_size();
+  const int k = spec_.kernel;
+  const int channels = spec_.channel_mode == ChannelMode::pool ? 1 : in_.channels;
+  const double inv_c = 1.0 / in_.channels;
+  inputs.assign(static_cast<std::size_t>(x.count) * circuits_per_image() * nin, 0.0);
+  double* row = inputs.data();
+  for (int i = 0; i < x.count; ++i) {
+    for (int c = 0; c < channels; ++c) {
+      for (int py = 0; py < out_.height; ++py) {
+        for (int px = 0; px < out_.width; ++px, row += nin) {
+          for (int dy = 0; dy < k; ++dy) {
+            const int y = py * spec_.stride + dy - pad_top_;
+            if (y < 0 || y >= in_.height) continue;
+            for (int dx = 0; dx < k; ++dx) {
+              const int xx = px * spec_.stride + dx - pad_left_;
+              if (xx < 0 || xx >= in_.width) continue;
+              double v;
+              if (spec_.channel_mode == ChannelMode::pool) {
+                v = 0.0;
+                for (int cc = 0; cc < in_.channels; ++cc) v += x.at(i, cc, y, xx);
+                v *= inv_c;
+              } else {
+                v = x.at(i, c, y, xx);
+              }
+              row[dy * k + dx] = v;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void QuanvLayer::scatter_outputs(const std::vector<double>& outputs, int count, Tensor& out) const {
+  const int n = spec_.qubits();
+  const int channels = spec_.channel_mode == ChannelMode::pool ? 1 : in_.channels;
+  const double scale = spec_.channel_mode == ChannelMode::mean ? 1.0 / in_.channels : 1.0;
+  out = Tensor(count, out_);
+  const double* row = outputs.data();
+  for (int i = 0; i < count; ++i) {
+    for (int c = 0; c < channels; ++c) {
+      for (int py = 0; py < out_.height; ++py) {
+        for (int px = 0; px < out_.width; ++px, row += n) {
+          for (int q = 0; q < n; ++q) {
+            const int oc = spec_.channel_mode == ChannelMode::stack ? c * n + q : q;
+            out.at(i, oc, py, px) += scale * row[q];
+          }
+        }
+      }
+    }
+  }
+}
+
+void QuanvLayer::gather_upstream(const Tensor& dout, std::vector<double>& upstream) const {
+  const int n = spec_.qubits();
+  const int channels = spec_.channel_mode == ChannelMode::pool ? 1 : in_.channels;
+  const double scale = spec_.channel_mode == ChannelMode::mean ? 1.0 / in_.channels : 1.0;
+  upstream.resize(static_cast<std::size_t>(dout.count) * circuits_per_image() * n);
+  double* row = upstream.data();
+  for (int i = 0; i < dout.count; ++i) {
+    for (int c = 0; c < channels; ++c) {
+      for (int py = 0; py < out_.height; ++py) {
+        for (int px = 0; px < out_.width; ++px, row += n) {
+          for (int q = 0; q < n; ++q) {
+            const int oc = spec_.channel_mode == ChannelMode::stack ? c * n + q : q;
+            row[q] = scale * dout.at(i, oc, py, px);
+          }
+        }
+      }
+    }
+  }
+}
+
+void QuanvLayer::scatter_input_grads(const std::vector<double>& grads, Tensor& dx) const {
+  const int nin = runner_.spec().input_size();
+  const int k = spec_.kernel;
+  const bool pool = spec_.channel_mode == ChannelMode::pool;
+  const int channels = pool ? 1 : in_.channels;
+  const double inv_c = 1.0 / in_.channels;
+  const double* row = grads.data();
+  for (int i = 0; i < dx.count; ++i) {
+    for (int c = 0; c < channels; ++c) {
+      for (int py = 0; py < out_.height; ++py) {
+        for (int px = 0; px < out_.width; ++px, row += nin) {
+          for (int dy = 0; dy < k; ++dy) {
+            const int y = py * spec_.stride + dy - pad_top_;
+            if (y < 0 || y >= in_.height) continue;
+            for (int ddx = 0; ddx < k; ++ddx) {
+              const int xx = px * spec_.stride + ddx - pad_left_;
+              if (xx < 0 || xx >= in_.width) continue;
+              const double g = row[dy * k + ddx];
+              if (pool) {
+                for (int cc = 0; cc < in_.channels; ++cc) dx.at(i, cc, y, xx) += g * inv_c;
+              } else {
+                dx.at(i, c, y, xx) += g;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void QuanvLayer::forward(const Tensor& x, const double* weights, Tensor& out) {
+  gather_patches(x, inputs_);
+  const std::size_t batch = static_cast<std::size_t>(x.count) * circuits_per_image();
+  runner_.forward(inputs_, batch, weights, outputs_);
+  scatter_outputs(outputs_, x.count, out);
+}
+
+void QuanvLayer::backward(const Tensor& x, const double* weights, const Tensor& dout,
+                          double* dweights, Tensor* dx) {
+  if (!dweights && !dx) return;
+  gather_patches(x, inputs_);
+  gather_upstream(dout, upstream_);
+  const std::size_t batch = static_cast<std::size_t>(x.count) * circuits_per_image();
+  runner_.vjp(inputs_, batch, weights, upstream_, outputs_, dx ? &input_grads_ : nullptr,
+              weight_grads_);
+  if (dweights) {
+    for (std::size_t w = 0; w < weight_grads_.size(); ++w) dweights[w] += weight_grads_[w];
+  }
+  if (dx) scatter_input_grads(input_grads_, *dx);
+}
+
+}  // namespace resqunn::model

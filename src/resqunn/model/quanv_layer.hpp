@@ -1,0 +1,55 @@
+// A quanvolution layer: a k x k window slides over each image with a given
+// stride and padding; every patch is encoded into a small circuit (angle:
+// one qubit per pixel; amplitude: the padded patch as amplitudes), the
+// trainable ansatz runs, and <Z_q> of each qubit becomes output channel q.
+// All patches of all images of a batch go through one kernel call.
+#pragma once
+
+#include <vector>
+
+#include "resqunn/model/detail/circuit_runner.hpp"
+#include "resqunn/model/spec.hpp"
+#include "resqunn/model/tensor.hpp"
+
+namespace resqunn::model {
+
+class QuanvLayer {
+public:
+  /// Throws UsageError if the window does not fit the input.
+  QuanvLayer(const QuanvSpec& spec, Shape input, const std::string& name);
+
+  const QuanvSpec& spec() const noexcept { return spec_; }
+  Shape input_shape() const noexcept { return in_; }
+  Shape output_shape() const noexcept { return out_; }
+  int weight_count() const noexcept { return runner_.spec().weight_count(); }
+  /// Circuits simulated so far (see detail::CircuitRunner).
+  const detail::CircuitRunner& runner() const noexcept { return runner_; }
+  /// Circuits one image needs (patches, times channels for mean/stack).
+  int circuits_per_image() const noexcept;
+
+  /// out = layer(x); `out` is resized.
+  /// `weights` points at weight_count() values.
+  void forward(const Tensor& x, const double* weights, Tensor& out);
+
+  /// Backward pass for upstream gradient `dout`: adds dL/dweights to
+  /// `dweights` (if non-null, weight_count() values) and dL/dx to `dx` (if
+  /// non-null, x's shape).
+  void backward(const Tensor& x, const double* weights, const Tensor& dout, double* dweights,
+                Tensor* dx);
+
+private:
+  void gather_patches(const Tensor& x, std::vector<double>& inputs) const;
+  void scatter_outputs(const std::vector<double>& outputs, int count, Tensor& out) const;
+  void gather_upstream(const Tensor& dout, std::vector<double>& upstream) const;
+  void scatter_input_grads(const std::vector<double>& grads, Tensor& dx) const;
+
+  QuanvSpec spec_;
+  Shape in_, out_;
+  int pad_top_ = 0, pad_left_ = 0;
+  int features_ = 0;  // pixels per patch (k*k)
+  detail::CircuitRunner runner_;
+  // Reused between calls.
+  std::vector<double> inputs_, outputs_, upstream_, input_grads_, weight_grads_;
+};
+
+}  // namespace resqunn::model

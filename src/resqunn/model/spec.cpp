@@ -1,0 +1,124 @@
+#include "resqunn/model/spec.hpp"
+
+#include <string>
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/text.hpp"
+#include "resqunn/model/residual.hpp"
+
+namespace resqunn::model {
+
+namespace {
+
+template <class E, std::size_t N>
+E parse_name(std::string_view name, const E (&values)[N], const char* what) {
+  std::vector<std::string> known;
+  for (E v : values) {
+    if (to_string(v) == name) return v;
+    known.emplace_back(to_string(v));
+  }
+  const auto near = closest_match(name, known);
+  throw UsageError("unknown " + std::string(what) + " '" + std::string(name) + "'" +
+                       (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+                   "use one of: " + join(known));
+}
+
+void check(bool ok, const std::string& problem, const std::string& fix) {
+  if (!ok) throw UsageError(problem, fix);
+}
+
+}  // namespace
+
+int QuanvSpec::qubits() const {
+  if (encoding == quantum::Encoding::angle) return kernel * kernel;
+  int n = 1;
+  while ((1 << n) < kernel * kernel) ++n;
+  return n;
+}
+
+quantum::CircuitSpec QuanvSpec::circuit() const {
+  quantum::CircuitSpec c;
+  c.qubits = qubits();
+  c.encoding = encoding;
+  c.angle_axis = angle_axis;
+  c.angle_scale = angle_scale;
+  c.ansatz = ansatz;
+  c.depth = depth;
+  c.readout = quantum::Readout::expval_z;
+  return c;
+}
+
+void QuanvSpec::validate(const std::string& where) const {
+  check(kernel >= 1 && kernel <= 8, where + ".kernel = " + std::to_string(kernel) + " is out of range",
+        "use a window of 1..8 pixels (angle encoding needs kernel^2 <= 12 qubits)");
+  check(stride >= 1 && stride <= 8, where + ".stride = " + std::to_string(stride) + " is out of range",
+        "use a stride of 1..8");
+  check(depth >= 1 && depth <= 64, where + ".depth = " + std::to_string(depth) + " is out of range",
+        "use 1..64 ansatz layers");
+  check(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
+  check(qubits() <= quantum::kMaxQubits,
+        where + ": a " + std::to_string(kernel) + "x" + std::to_string(kernel) + " window needs " +
+            std::to_string(qubits()) + " qubits with " + std::string(to_string(encoding)) +
+            " encoding",
+        "use kernel <= 3 with angle encoding, or amplitude encoding (at most " +
+            std::to_string(quantum::kMaxQubits) + " qubits)");
+  circuit().validate();
+}
+
+void HeadSpec::validate() const {
+  check(depth >= 1 && depth <= 64, "model.head.depth = " + std::to_string(depth) + " is out of range",
+        "use 1..64 ansatz layers");
+}
+
+void ModelSpec::validate() const {
+  check(!layers.empty(), "the model has no quanvolution layers",
+        "give at least one layer (model.depths = [1])");
+  check(layers.size() <= 16, "the model has " + std::to_string(layers.size()) + " layers",
+        "use at most 16 quanvolution layers");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    layers[i].validate("model.layers[" + std::to_string(i) + "]");
+  }
+  head.validate();
+  (void)parse_residual(residual, static_cast<int>(layers.size()));
+}
+
+std::string_view to_string(Padding p) noexcept { return p == Padding::valid ? "valid" : "same"; }
+
+std::string_view to_string(ChannelMode m) noexcept {
+  switch (m) {
+    case ChannelMode::mean: return "mean";
+    case ChannelMode::stack: return "stack";
+    case ChannelMode::pool: return "pool";
+  }
+  return "?";
+}
+
+std::string_view to_string(GradientMode m) noexcept {
+  return m == GradientMode::barrier ? "barrier" : "full";
+}
+
+std::string_view to_string(HeadKind k) noexcept {
+  return k == HeadKind::dense ? "dense" : "quantum";
+}
+
+Padding parse_padding(std::string_view name) {
+  static constexpr Padding all[] = {Padding::valid, Padding::same};
+  return parse_name(name, all, "padding");
+}
+
+ChannelMode parse_channel_mode(std::string_view name) {
+  static constexpr ChannelMode all[] = {ChannelMode::mean, ChannelMode::stack, ChannelMode::pool};
+  return parse_name(name, all, "channel mode");
+}
+
+GradientMode parse_gradient_mode(std::string_view name) {
+  static constexpr GradientMode all[] = {GradientMode::barrier, GradientMode::full};
+  return parse_name(name, all, "gradient mode");
+}
+
+HeadKind parse_head_kind(std::string_view name) {
+  static constexpr HeadKind all[] = {HeadKind::dense, HeadKind::quantum};
+  return parse_name(name, all, "head");
+}
+
+}  // namespace resqunn::model

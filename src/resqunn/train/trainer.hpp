@@ -1,0 +1,95 @@
+// The training loop: seeded shuffling, mini-batches made of fixed
+// micro-batches, the optimizer, validation, per-epoch metrics and per-step
+// gradient traces. What happens to the records (log lines, HDF5) is the
+// observer's business.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "resqunn/model/model.hpp"
+#include "resqunn/train/dataset.hpp"
+#include "resqunn/train/optimizer.hpp"
+#include "resqunn/train/options.hpp"
+
+namespace resqunn::train {
+
+/// Size of one parameter group's weight gradient.
+struct GradientStats {
+  double norm = 0.0;      // L2 norm
+  double mean_abs = 0.0;  // mean |g|
+  double max_abs = 0.0;   // max |g|
+};
+
+GradientStats gradient_stats(const double* g, int count);
+
+struct StepRecord {
+  std::int64_t step = 0;  // 0-based, counted over the whole run
+  int epoch = 0;
+  double loss = 0.0;      // mean cross-entropy of the batch
+  std::vector<GradientStats> groups;  // one per model parameter group
+  std::vector<double> gradient;       // the full gradient (TraceOptions::full only)
+};
+
+struct EpochRecord {
+  int epoch = 0;  // 0-based
+  double train_loss = 0.0;  // mean over the epoch's images, with the weights of each step
+  double train_acc = 0.0;
+  double val_loss = 0.0;
+  double val_acc = 0.0;
+  std::vector<double> val_class_acc;     // per class (NaN for a class without images)
+  std::vector<std::int64_t> confusion;   // classes x classes, [true][predicted]
+  double wall_s = 0.0;
+  double images_per_s = 0.0;  // training images per second of the epoch
+};
+
+/// Everything needed to continue a run exactly where it stopped.
+struct TrainerState {
+  int epochs_done = 0;
+  std::int64_t steps_done = 0;
+  std::vector<double> parameters;
+  OptimizerState optimizer;
+  double best_val_acc = -1.0;
+};
+
+class TrainingObserver {
+public:
+  virtual ~TrainingObserver() = default;
+  virtual void on_step(const StepRecord&) {}
+  /// After the epoch's validation; `state` is the checkpoint to resume from.
+  virtual void on_epoch(const EpochRecord&, const TrainerState&) {}
+  /// Asked after every step; true stops the run at the next epoch end.
+  virtual bool stop_requested() { return false; }
+};
+
+class Trainer {
+public:
+  /// Throws UsageError on invalid options (batch sizes, epochs).
+  Trainer(model::Model& model, const TrainingData& data, const TrainOptions& options,
+          const TraceOptions& trace);
+
+  int steps_per_epoch() const noexcept;
+  /// Trains the remaining epochs; returns false if the observer stopped it
+  /// early (at an epoch end).
+  bool run(TrainingObserver* observer = nullptr);
+
+  /// Validation pass with the current parameters.
+  EpochRecord validate() const;
+
+  const TrainerState& state() const noexcept { return state_; }
+  /// Continue from a checkpoint (UsageError if it does not fit the model).
+  void restore(const TrainerState& state);
+
+private:
+  double train_batch(const std::vector<std::size_t>& order, std::size_t first, std::size_t count,
+                     std::vector<double>& grad, int& correct);
+
+  model::Model& model_;
+  const TrainingData& data_;
+  TrainOptions options_;
+  TraceOptions trace_;
+  Optimizer optimizer_;
+  TrainerState state_;
+};
+
+}  // namespace resqunn::train
