@@ -1,7 +1,9 @@
 // ns per circuit of the batched kernels (forward, forward + adjoint VJP)
 // against the dense one-circuit-at-a-time reference of the test suite, in
 // the same run. Single thread: Kokkos::Serial; all threads: Kokkos::OpenMP.
-// Reported counters: ns_per_circuit (lower is better).
+// Reported counters: ns_per_circuit (lower is better; the console prints it
+// with an SI prefix, the JSON output in seconds). Table and command:
+// docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 
 #include <Kokkos_Core.hpp>
@@ -102,9 +104,9 @@ void BM_DenseReferenceForward(benchmark::State& state) {
     auto out = resqunn::quantum::reference::outputs(spec, w, x);
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["ns_per_circuit"] =
-      benchmark::Counter(static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_circuit"] = benchmark::Counter(
+      static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
 }
 
 void BM_DenseReferenceForwardGrad(benchmark::State& state) {
@@ -121,9 +123,9 @@ void BM_DenseReferenceForwardGrad(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
     benchmark::DoNotOptimize(g.data());
   }
-  state.counters["ns_per_circuit"] =
-      benchmark::Counter(static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_circuit"] = benchmark::Counter(
+      static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
 }
 
 void circuit_sizes(benchmark::internal::Benchmark* b) {

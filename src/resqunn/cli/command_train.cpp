@@ -4,13 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include "resqunn/cli/command.hpp"
+#include "resqunn/cli/provenance.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/io/provenance.hpp"
 #include "resqunn/parallel/agreement.hpp"
-#include "resqunn/parallel/kokkos_info.hpp"
-#include "resqunn/parallel/mpi_info.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/runner/train_point.hpp"
 
@@ -24,16 +23,6 @@ struct TrainOptions {
   std::string data_dir;
   bool overwrite = false;
 };
-
-io::Provenance provenance(const Context& ctx) {
-  auto p = io::collect_provenance();
-  const auto k = parallel::kokkos_info();
-  for (const auto& b : k.backends) p.kokkos_backends += (p.kokkos_backends.empty() ? "" : ",") + b;
-  p.kokkos_version = k.version;
-  p.mpi_version = parallel::mpi_info().library;
-  p.mpi_size = ctx.size;
-  return p;
-}
 
 int run_train(const TrainOptions& o, const Context& ctx) {
   // Rank 0 trains; the others wait for the outcome, so that an error on
@@ -54,12 +43,14 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     std::vector<std::string> columns;
     for (const auto& kv : config::flatten(config)) columns.push_back(kv.first);
     const auto layout = runner::layout_for({point}, columns);
-    auto file = io::ResultsFile::create(out, layout, point.canonical, provenance(ctx), o.overwrite);
+    auto file = io::ResultsFile::create(out, layout, point.canonical, run_provenance(ctx), o.overwrite);
     file.write_point_info(0, runner::point_info(point, layout));
     spdlog::info("training point {} ({} train / {} validation images, {} epochs) -> {}", point.id,
                  data.train.labels.size(), data.validation.labels.size(),
                  config.train.epochs, out.string());
-    const auto outcome = runner::train_point(point, data, file, 0, "");
+    runner::PointContext context;
+    context.file = &file;
+    const auto outcome = runner::train_point(point, data, context);
     file.set_end_time(io::utc_timestamp());
     file.close();
     spdlog::info("done: best validation accuracy {:.1f}%, {:.1f} s; results in {}",

@@ -271,9 +271,32 @@ Handle file_access(bool use_locking, const Where& where) {
   // affects the whole process, and a user's own setting wins.
   if (!use_locking) setenv("HDF5_USE_FILE_LOCKING", "FALSE", /*overwrite=*/0);
 #endif
-  // A parallel (MPI-IO) open will add H5Pset_fapl_mpio here.
   return fapl;
 }
+
+// Dataset transfer properties for one read or write: HDF5's default, or,
+// in a file opened with MPI-IO, independent transfer. (Independent is also
+// HDF5's default there; spelled out because every raw-data call resqunn
+// makes may come from one rank alone.)
+class Transfer {
+public:
+  Transfer(bool mpi_io, const Where& where) {
+#ifdef H5_HAVE_PARALLEL
+    if (mpi_io) {
+      list_ = owned(H5Pcreate(H5P_DATASET_XFER), where, "make transfer properties for");
+      check(H5Pset_dxpl_mpio(list_.get(), H5FD_MPIO_INDEPENDENT), where.file, where.path,
+            "make transfer properties for");
+    }
+#else
+    (void)mpi_io;
+    (void)where;
+#endif
+  }
+  hid_t get() const noexcept { return list_.valid() ? list_.get() : H5P_DEFAULT; }
+
+private:
+  Handle list_;
+};
 
 // Object creation properties shared by groups and datasets. Modification
 // times are not recorded, so that identical arguments give identical files
@@ -353,6 +376,14 @@ Dims chunk_shape(const Dims& dims, std::size_t element_bytes, std::size_t target
     break;
   }
   return chunk;
+}
+
+bool parallel_available() noexcept {
+#ifdef H5_HAVE_PARALLEL
+  return true;
+#else
+  return false;
+#endif
 }
 
 std::uint64_t element_count(const Dims& dims) noexcept {
@@ -485,8 +516,8 @@ void Object::read_attribute(const std::string& name, std::int64_t& out) const {
 
 // --------------------------------------------------------------- Dataset --
 
-Dataset::Dataset(Handle id, std::string file, std::string path)
-    : Object(std::move(id), std::move(file), std::move(path)) {
+Dataset::Dataset(Handle id, std::string file, std::string path, bool mpi_io)
+    : Object(std::move(id), std::move(file), std::move(path), mpi_io) {
   const Where where{file_name(), this->path()};
   const Handle space = owned(H5Dget_space(this->id()), where, "get dataspace of");
   dims_ = space_dims(space.get(), where);
@@ -530,20 +561,22 @@ std::string block_operation(const char* verb, const Dims& offset, const Dims& co
 
 // One block of numbers; the block has been checked against the extents.
 void write_numbers(hid_t dataset, const Dims& offset, const Dims& count, hid_t memory_type,
-                   const void* buffer, const Where& where) {
+                   const void* buffer, const Where& where, bool mpi_io) {
   if (element_count(count) == 0) return;
   const Selection selection = select_block(dataset, offset, count, where);
+  const Transfer transfer(mpi_io, where);
   check(H5Dwrite(dataset, memory_type, selection.memory_space.get(), selection.file_space.get(),
-                 H5P_DEFAULT, buffer),
+                 transfer.get(), buffer),
         where.file, where.path, block_operation("write", offset, count));
 }
 
 void read_numbers(hid_t dataset, const Dims& offset, const Dims& count, hid_t memory_type,
-                  void* buffer, const Where& where) {
+                  void* buffer, const Where& where, bool mpi_io) {
   if (element_count(count) == 0) return;
   const Selection selection = select_block(dataset, offset, count, where);
+  const Transfer transfer(mpi_io, where);
   check(H5Dread(dataset, memory_type, selection.memory_space.get(), selection.file_space.get(),
-                H5P_DEFAULT, buffer),
+                transfer.get(), buffer),
         where.file, where.path, block_operation("read", offset, count));
 }
 
@@ -563,14 +596,16 @@ void Dataset::write_block(const Dims& offset, const Dims& count, const std::vect
   check_block(offset, count, data.size(), "write");
   // Doubles go into float64 datasets only: HDF5 would truncate them silently into integers.
   require_type(*this, type_ == ElementType::float64, "floating-point numbers");
-  write_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, data.data(), Where{file_name(), path()});
+  write_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, data.data(), Where{file_name(), path()},
+                mpi_io());
 }
 
 void Dataset::write_block(const Dims& offset, const Dims& count,
                           const std::vector<std::int64_t>& data) {
   check_block(offset, count, data.size(), "write");
   require_type(*this, type_ == ElementType::int64, "integers");
-  write_numbers(id(), offset, count, H5T_NATIVE_INT64, data.data(), Where{file_name(), path()});
+  write_numbers(id(), offset, count, H5T_NATIVE_INT64, data.data(), Where{file_name(), path()},
+                mpi_io());
 }
 
 void Dataset::write_block(const Dims& offset, const Dims& count,
@@ -584,8 +619,9 @@ void Dataset::write_block(const Dims& offset, const Dims& count,
   std::vector<const char*> texts;
   texts.reserve(data.size());
   for (const auto& text : data) texts.push_back(text.c_str());
+  const Transfer transfer(mpi_io(), where);
   check(H5Dwrite(id(), type.get(), selection.memory_space.get(), selection.file_space.get(),
-                 H5P_DEFAULT, texts.data()),
+                 transfer.get(), texts.data()),
         file_name(), path(), block_operation("write", offset, count));
 }
 
@@ -593,7 +629,8 @@ void Dataset::read_into(const Dims& offset, const Dims& count, std::vector<doubl
   check_block(offset, count, element_count(count), "read");
   require_type(*this, type_ == ElementType::float64 || type_ == ElementType::int64, "numbers");
   out.assign(element_count(count), 0.0);
-  read_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, out.data(), Where{file_name(), path()});
+  read_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, out.data(), Where{file_name(), path()},
+               mpi_io());
 }
 
 void Dataset::read_into(const Dims& offset, const Dims& count,
@@ -601,7 +638,8 @@ void Dataset::read_into(const Dims& offset, const Dims& count,
   check_block(offset, count, element_count(count), "read");
   require_type(*this, type_ == ElementType::int64, "integers");
   out.assign(element_count(count), 0);
-  read_numbers(id(), offset, count, H5T_NATIVE_INT64, out.data(), Where{file_name(), path()});
+  read_numbers(id(), offset, count, H5T_NATIVE_INT64, out.data(), Where{file_name(), path()},
+               mpi_io());
 }
 
 void Dataset::read_into(const Dims& offset, const Dims& count,
@@ -615,10 +653,11 @@ void Dataset::read_into(const Dims& offset, const Dims& count,
   const Selection selection = select_block(id(), offset, count, where);
   const Handle type = owned(H5Dget_type(id()), where, "get type of");
   const std::string operation = block_operation("read", offset, count);
+  const Transfer transfer(mpi_io(), where);
   out = read_strings(type.get(), selection.memory_space.get(), n, where, operation,
                      [&](hid_t memory_type, void* buffer) {
                        return H5Dread(id(), memory_type, selection.memory_space.get(),
-                                      selection.file_space.get(), H5P_DEFAULT, buffer);
+                                      selection.file_space.get(), transfer.get(), buffer);
                      });
 }
 
@@ -631,14 +670,14 @@ Group Group::create_group(const std::string& name) {
   untimed(properties.get(), where);
   Handle group = owned(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
                        where, "create group");
-  return Group(std::move(group), file_name(), path);
+  return Group(std::move(group), file_name(), path, mpi_io());
 }
 
 Group Group::open_group(const std::string& name) const {
   const std::string path = child_path(name);
   Handle group =
       owned(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open group");
-  return Group(std::move(group), file_name(), path);
+  return Group(std::move(group), file_name(), path, mpi_io());
 }
 
 Dataset Group::create_dataset(const std::string& name, ElementType type, const Dims& dims,
@@ -677,14 +716,14 @@ Dataset Group::create_dataset(const std::string& name, ElementType type, const D
   Handle dataset = owned(H5Dcreate2(id(), name.c_str(), stored_type.get(), space.get(), H5P_DEFAULT,
                                     properties.get(), H5P_DEFAULT),
                          where, "create dataset");
-  return Dataset(std::move(dataset), file_name(), path);
+  return Dataset(std::move(dataset), file_name(), path, mpi_io());
 }
 
 Dataset Group::open_dataset(const std::string& name) const {
   const std::string path = child_path(name);
   Handle dataset =
       owned(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open dataset");
-  return Dataset(std::move(dataset), file_name(), path);
+  return Dataset(std::move(dataset), file_name(), path, mpi_io());
 }
 
 bool Group::contains(const std::string& name) const {
@@ -706,8 +745,8 @@ bool Group::contains(const std::string& name) const {
 
 // ------------------------------------------------------------------ File --
 
-File::File(Handle id, std::string file, Access access)
-    : Group(std::move(id), std::move(file), "/"), access_(access) {}
+File::File(Handle id, std::string file, Access access, bool mpi_io)
+    : Group(std::move(id), std::move(file), "/", mpi_io), access_(access) {}
 
 File File::create(const std::filesystem::path& path, bool overwrite) {
   silence_error_printing();
@@ -718,20 +757,14 @@ File File::create(const std::filesystem::path& path, bool overwrite) {
   Handle id = owned(
       H5Fcreate(file.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, access.get()),
       where, "create");
-  return File(std::move(id), file, Access::read_write);
+  return File(std::move(id), file, Access::read_write, /*mpi_io=*/false);
 }
 
 File File::open(const std::filesystem::path& path, Access access) {
   silence_error_printing();
   const std::string file = path.string();
   const std::string no_object;  // errors concern the file as a whole
-  std::error_code ignored;
-  if (!std::filesystem::exists(path, ignored)) {
-    throw DataError(file + ": cannot open: no such file", "check the path");
-  }
-  if (std::filesystem::is_directory(path, ignored)) {
-    throw DataError(file + ": cannot open: it is a directory, not a file", "check the path");
-  }
+  require_existing(path);
   const Where where{file, no_object};
   const bool reading = access == Access::read_only;
   const unsigned flags = reading ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
@@ -755,7 +788,51 @@ File File::open(const std::filesystem::path& path, Access access) {
     id = open_with(/*use_locking=*/true);
   }
   if (id < 0) fail(file, no_object, operation, stack);
-  return File(Handle{id}, file, access);
+  return File(Handle{id}, file, access, /*mpi_io=*/false);
+}
+
+void File::require_existing(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  std::error_code ignored;
+  if (!std::filesystem::exists(path, ignored)) {
+    throw DataError(file + ": cannot open: no such file", "check the path");
+  }
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw DataError(file + ": cannot open: it is a directory, not a file", "check the path");
+  }
+}
+
+File File::open_parallel(const std::filesystem::path& path, Access access, MPI_Comm comm) {
+  const std::string file = path.string();
+#ifdef H5_HAVE_PARALLEL
+  silence_error_printing();
+  const std::string no_object;  // errors concern the file as a whole
+  const Where where{file, no_object};
+  const bool reading = access == Access::read_only;
+  const char* operation = reading ? "open with MPI-IO for reading" : "open with MPI-IO for writing";
+  // Locking as for serial opens; the MPI-IO driver takes no locks anyway.
+  const Handle properties = file_access(/*use_locking=*/!reading, where);
+  MPI_Info info = MPI_INFO_NULL;
+  MPI_Info_create(&info);
+  // ROMIO's data sieving writes a whole block around a noncontiguous
+  // selection (read, modify, write back): bytes of other ranks' rows would
+  // be rewritten with what this rank read. resqunn's raw writes are
+  // contiguous runs anyway; the hint makes sure. Other MPI-IO
+  // implementations ignore it.
+  MPI_Info_set(info, "romio_ds_write", "disable");
+  const herr_t set = H5Pset_fapl_mpio(properties.get(), comm, info);
+  MPI_Info_free(&info);
+  check(set, file, no_object, "set MPI-IO access for");
+  const hid_t id = H5Fopen(file.c_str(), reading ? H5F_ACC_RDONLY : H5F_ACC_RDWR, properties.get());
+  if (id < 0) fail(file, no_object, operation);
+  return File(Handle{id}, file, access, /*mpi_io=*/true);
+#else
+  (void)access;
+  (void)comm;
+  throw UsageError(file + ": cannot open with MPI-IO: this resqunn was built with a serial HDF5",
+                   "rebuild resqunn against a parallel HDF5 (libhdf5-openmpi-dev; "
+                   "scripts/setup.sh installs it)");
+#endif
 }
 
 void File::flush() {

@@ -6,12 +6,14 @@
 // error-stack printing is switched off and folded into that message).
 //
 // HDF5's headers stay out of this one: identifiers are held as std::int64_t
-// (hid_t is int64_t since HDF5 1.10) and extents as std::uint64_t.
+// (hid_t is int64_t since HDF5 1.10) and extents as std::uint64_t. MPI's is
+// in: a file can be opened with the MPI-IO driver on a communicator.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <mpi.h>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,9 @@ Dims chunk_shape(const Dims& dims, std::size_t element_bytes, std::size_t target
 /// Product of the extents (1 for a scalar).
 std::uint64_t element_count(const Dims& dims) noexcept;
 
+/// Whether this build's HDF5 has the MPI-IO driver (File::open_parallel).
+bool parallel_available() noexcept;
+
 /// A group or a dataset: something with a path in a file and attributes.
 class Object {
 public:
@@ -86,6 +91,8 @@ public:
   const std::string& file_name() const noexcept { return file_; }
   /// Absolute path inside the file, e.g. "/metrics/val_acc".
   const std::string& path() const noexcept { return path_; }
+  /// Whether the file was opened with the MPI-IO driver (File::open_parallel).
+  bool mpi_io() const noexcept { return mpi_io_; }
 
   bool has_attribute(const std::string& name) const;
   /// Creates the attribute, or overwrites it in place when one of the same
@@ -103,8 +110,8 @@ public:
   }
 
 protected:
-  Object(Handle id, std::string file, std::string path)
-      : id_(std::move(id)), file_(std::move(file)), path_(std::move(path)) {}
+  Object(Handle id, std::string file, std::string path, bool mpi_io)
+      : id_(std::move(id)), file_(std::move(file)), path_(std::move(path)), mpi_io_(mpi_io) {}
   std::int64_t id() const noexcept { return id_.get(); }
   Handle& handle() noexcept { return id_; }
   /// Path of the child `name` of this object.
@@ -118,11 +125,16 @@ private:
   Handle id_;
   std::string file_;
   std::string path_;
+  bool mpi_io_ = false;
 };
 
 /// An n-dimensional array in a file. Data are row-major (last index
 /// fastest). Blocks are hyperslabs [offset, offset + count) with one entry
 /// per dimension; an out-of-range block is a UsageError.
+///
+/// In a file opened with MPI-IO every read and write uses independent
+/// transfer (H5FD_MPIO_INDEPENDENT): one rank may call it alone. Parallel
+/// HDF5 1.10 cannot write variable-length strings at all.
 class Dataset : public Object {
 public:
   const Dims& dims() const noexcept { return dims_; }
@@ -152,7 +164,7 @@ public:
 
 private:
   friend class Group;
-  Dataset(Handle id, std::string file, std::string path);
+  Dataset(Handle id, std::string file, std::string path, bool mpi_io);
 
   void check_block(const Dims& offset, const Dims& count, std::size_t values,
                    const char* operation) const;
@@ -200,16 +212,35 @@ public:
   /// Opens an existing file. Throws DataError naming the problem (missing,
   /// not HDF5, truncated, locked, ...).
   static File open(const std::filesystem::path& path, Access access);
+  /// Opens an existing file with the MPI-IO driver on `comm`; collective
+  /// over `comm` (every rank calls it with the same arguments). Throws
+  /// UsageError when HDF5 is not parallel. The caller must make sure the
+  /// file exists on every rank first: a rank that throws before the
+  /// collective open leaves the others waiting in it.
+  ///
+  /// Under MPI-IO, HDF5 requires every call that changes metadata
+  /// (creating objects, writing attributes or strings), H5Fflush (flush())
+  /// and the last close of every object (close(), destruction) to be made
+  /// by all ranks together; raw-data reads and writes of datasets are
+  /// independent. The ROMIO hint romio_ds_write=disable is set, so that an
+  /// independent write never reads and rewrites bytes around it (data
+  /// sieving) that another rank may be writing.
+  static File open_parallel(const std::filesystem::path& path, Access access, MPI_Comm comm);
+  /// Throws the DataError File::open would throw if `path` is missing or a
+  /// directory; does nothing otherwise.
+  static void require_existing(const std::filesystem::path& path);
 
   bool writable() const noexcept { return access_ == Access::read_write; }
   /// Writes everything HDF5 buffers (metadata cache, chunk caches) to the
   /// operating system, so that another process reading the file sees it.
+  /// Collective under MPI-IO.
   void flush();
   /// Flushes and closes; throws if HDF5 reports an error. Idempotent.
+  /// Collective under MPI-IO.
   void close();
 
 private:
-  File(Handle id, std::string file, Access access);
+  File(Handle id, std::string file, Access access, bool mpi_io);
   Access access_;
 };
 

@@ -1,6 +1,8 @@
 #include "resqunn/io/results.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <exception>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -9,6 +11,7 @@
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/hdf5.hpp"
+#include "resqunn/parallel/agreement.hpp"
 
 namespace resqunn::io {
 
@@ -27,7 +30,8 @@ constexpr const char* kDimensionLabels = "DIMENSION_LABELS";  // h5py: dataset.d
 constexpr const char* kSpec = "spec";
 constexpr const char* kProvenance = "provenance";
 constexpr const char* kEndTime = "end_time_utc";
-constexpr const char* kGroups[] = {"points", "points/params", "metrics", "traces", "weights"};
+constexpr const char* kGroups[] = {"points", "points/params", "metrics",
+                                   "traces", "weights",       "checkpoint"};
 
 constexpr const char* kPointId = "points/id";
 constexpr const char* kPointConfig = "points/config";
@@ -47,6 +51,40 @@ constexpr const char* kStepLoss = "traces/loss";
 constexpr const char* kGradFull = "traces/grad_full";
 constexpr const char* kFinalWeights = "weights/final";
 constexpr const char* kLayerOffsets = "weights/layer_offsets";
+constexpr const char* kCheckpointParams = "checkpoint/params";
+constexpr const char* kCheckpointMoment1 = "checkpoint/moment1";
+constexpr const char* kCheckpointMoment2 = "checkpoint/moment2";
+constexpr const char* kCheckpointCounters = "checkpoint/counters";
+constexpr const char* kCheckpointValues = "checkpoint/values";
+constexpr const char* kCheckpointSizes = "checkpoint/sizes";
+constexpr const char* kCheckpointCurrent = "checkpoint/current";
+// Attribute naming the entries of the last dimension of counters, values
+// and sizes.
+constexpr const char* kColumns = "columns";
+// Two slots per point: one holds the checkpoint a resume would use while
+// the other is being written.
+constexpr std::uint64_t kCheckpointSlots = 2;
+
+constexpr const char* kCheckpointCounterNames[] = {"epochs_done", "steps_done", "optimizer_steps",
+                                                   "epoch_correct"};
+constexpr std::int64_t Checkpoint::*kCheckpointCounterFields[] = {
+    &Checkpoint::epochs_done, &Checkpoint::steps_done, &Checkpoint::optimizer_steps,
+    &Checkpoint::epoch_correct};
+constexpr const char* kCheckpointValueNames[] = {"epoch_loss_sum", "best_val_acc", "wall_s"};
+constexpr double Checkpoint::*kCheckpointValueFields[] = {
+    &Checkpoint::epoch_loss_sum, &Checkpoint::best_val_acc, &Checkpoint::wall_s};
+// The vectors of a checkpoint: /checkpoint/<name> holds their values,
+// /checkpoint/sizes how many of them (entry i for vector i).
+struct CheckpointVector {
+  const char* path;
+  const char* name;
+  std::vector<double> Checkpoint::*field;
+};
+constexpr CheckpointVector kCheckpointVectors[] = {
+    {kCheckpointParams, "params", &Checkpoint::params},
+    {kCheckpointMoment1, "moment1", &Checkpoint::moment1},
+    {kCheckpointMoment2, "moment2", &Checkpoint::moment2},
+};
 
 struct EpochColumn {
   const char* path;
@@ -140,6 +178,24 @@ std::vector<ArraySpec> array_specs(const ResultsLayout& layout) {
   if (layout.full_traces) specs.push_back({kGradFull, f64, {"point", "step", "weight"}, {P, S, W}});
   specs.push_back({kFinalWeights, f64, {"point", "weight"}, {P, W}});
   specs.push_back({kLayerOffsets, i64, {"point", "layer_edge"}, {P, L + 1}});
+  const auto slots = kCheckpointSlots;
+  for (const auto& vector : kCheckpointVectors)
+    specs.push_back({vector.path, f64, {"point", "slot", "weight"}, {P, slots, W}});
+  specs.push_back({kCheckpointCounters,
+                   i64,
+                   {"point", "slot", "counter"},
+                   {P, slots, std::size(kCheckpointCounterNames)}});
+  specs.push_back({kCheckpointValues,
+                   f64,
+                   {"point", "slot", "value"},
+                   {P, slots, std::size(kCheckpointValueNames)}});
+  specs.push_back({kCheckpointSizes,
+                   i64,
+                   {"point", "slot", "vector"},
+                   {P, slots, std::size(kCheckpointVectors)}});
+  // Last in the file as in the protocol: which slot holds the latest
+  // complete checkpoint, -1 for none.
+  specs.push_back({kCheckpointCurrent, i64, {"point"}, {P}});
   return specs;
 }
 
@@ -229,6 +285,7 @@ struct ResultsFile::Impl {
   h5::File file;
   ResultsLayout layout;
   std::map<std::string, h5::Dataset> arrays;  // every ArraySpec, by path
+  bool parallel = false;                      // opened with open_parallel
 
   Impl(std::filesystem::path p, h5::File f, ResultsLayout l)
       : path(std::move(p)), file(std::move(f)), layout(std::move(l)) {}
@@ -243,6 +300,27 @@ struct ResultsFile::Impl {
       throw UsageError(name() + ": cannot " + operation +
                        ": the results file was opened read-only");
     }
+  }
+
+  // Strings and attributes are HDF5 metadata: parallel HDF5 1.10 cannot
+  // write strings through MPI-IO, and metadata changes would have to be
+  // collective, which ranks writing their own points are not.
+  void require_serial(const char* operation) const {
+    require_writable(operation);
+    if (parallel) {
+      throw UsageError(name() + ": cannot " + operation +
+                           ": metadata writes need the serial open (this file was opened "
+                           "with open_parallel)",
+                       "write point descriptions and the end time from one rank with "
+                       "ResultsFile::open or create, before or after the parallel phase");
+    }
+  }
+
+  // Serial mode: hands what HDF5 buffers (the chunk caches) to the OS, so
+  // that what was written before reaches the file before what comes after.
+  // Parallel mode: nothing is buffered (see ResultsFile::flush).
+  void flush_serial() {
+    if (!parallel) file.flush();
   }
 
   void check_index(const char* what, int index, int size, const char* size_name) const {
@@ -304,6 +382,20 @@ struct ResultsFile::Impl {
                       : static_cast<std::size_t>(layout.max_weights);
   }
 
+  // The slot of the point's latest complete checkpoint, -1 if none.
+  std::int64_t current_checkpoint_slot(int point) const {
+    const auto slot = array(kCheckpointCurrent)
+                          .read_block<std::int64_t>({static_cast<std::uint64_t>(point)}, {1})
+                          .front();
+    if (slot < -1 || slot >= static_cast<std::int64_t>(kCheckpointSlots)) {
+      throw DataError(name() + ": damaged resqunn results file: /" + kCheckpointCurrent + "[" +
+                          std::to_string(point) + "] is " + std::to_string(slot) +
+                          " (-1, 0 or 1 expected)",
+                      damaged_fix());
+    }
+    return slot;
+  }
+
   void create_schema(const std::string& spec_toml, const Provenance& provenance);
   void write_provenance(const Provenance& provenance);
   void open_schema();
@@ -343,6 +435,14 @@ void ResultsFile::Impl::create_schema(const std::string& spec_toml, const Proven
   }
   array(kPointState)
       .set_attribute("states", std::vector<std::string>{"pending", "running", "done", "failed"});
+  const auto names = [](const auto& list) {
+    return std::vector<std::string>(std::begin(list), std::end(list));
+  };
+  array(kCheckpointCounters).set_attribute(kColumns, names(kCheckpointCounterNames));
+  array(kCheckpointValues).set_attribute(kColumns, names(kCheckpointValueNames));
+  std::vector<std::string> vectors;
+  for (const auto& vector : kCheckpointVectors) vectors.emplace_back(vector.name);
+  array(kCheckpointSizes).set_attribute(kColumns, vectors);
 }
 
 void ResultsFile::Impl::write_provenance(const Provenance& provenance) {
@@ -449,6 +549,28 @@ void ResultsFile::Impl::open_schema() {
   }
 }
 
+// ------------------------------------------------------------ Checkpoint --
+
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+}  // namespace
+
+// Bit for bit: what a resume must reproduce (NaN equals the same NaN).
+bool Checkpoint::operator==(const Checkpoint& o) const {
+  return epochs_done == o.epochs_done && steps_done == o.steps_done &&
+         optimizer_steps == o.optimizer_steps && epoch_correct == o.epoch_correct &&
+         same_bits(epoch_loss_sum, o.epoch_loss_sum) && same_bits(best_val_acc, o.best_val_acc) &&
+         same_bits(wall_s, o.wall_s) && same_bits(params, o.params) &&
+         same_bits(moment1, o.moment1) && same_bits(moment2, o.moment2);
+}
+
 // ----------------------------------------------------------- ResultsFile --
 
 ResultsFile::ResultsFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -486,9 +608,46 @@ ResultsFile ResultsFile::open(const std::filesystem::path& path, OpenMode mode) 
   return ResultsFile(std::move(impl));
 }
 
+ResultsFile ResultsFile::open_parallel(const std::filesystem::path& path, MPI_Comm comm) {
+  // Every step ends in an agreement, so that no rank waits in a collective
+  // call (H5Fopen, H5Fclose) that a failed rank never makes.
+  MPI_Barrier(comm);  // a rank that just closed the file serially is done with it
+  std::exception_ptr failure;
+  try {
+    if (!h5::parallel_available()) {
+      throw UsageError(
+          path.string() + ": cannot open with MPI-IO: this resqunn was built with a serial HDF5",
+          "rebuild resqunn against a parallel HDF5 (libhdf5-openmpi-dev; "
+          "scripts/setup.sh installs it)");
+    }
+    h5::File::require_existing(path);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  parallel::agree_or_rethrow(comm, failure);
+
+  std::unique_ptr<Impl> impl;  // outlives a failure, to be closed by every rank together
+  try {
+    impl = std::make_unique<Impl>(path, h5::File::open_parallel(path, h5::Access::read_write, comm),
+                                  ResultsLayout{});
+    impl->parallel = true;
+    impl->open_schema();  // every dataset, on every rank, in the same order
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  try {
+    parallel::agree_or_rethrow(comm, failure);
+  } catch (...) {
+    impl.reset();
+    throw;
+  }
+  return ResultsFile(std::move(impl));
+}
+
 const std::filesystem::path& ResultsFile::path() const noexcept { return impl_->path; }
 const ResultsLayout& ResultsFile::layout() const noexcept { return impl_->layout; }
 bool ResultsFile::writable() const noexcept { return impl_->file.writable(); }
+bool ResultsFile::parallel() const noexcept { return impl_->parallel; }
 
 // --------------------------------------------------------------- writers --
 
@@ -498,7 +657,7 @@ void ResultsFile::write_point_info(int point, const PointInfo& info) {
 
 void ResultsFile::write_point_infos(int first_point, const std::vector<PointInfo>& infos) {
   auto& d = *impl_;
-  d.require_writable("write point info");
+  d.require_serial("write point info");
   if (infos.empty()) return;
   d.check_point(first_point);
   d.check_point(first_point + static_cast<int>(infos.size()) - 1);
@@ -628,15 +787,54 @@ void ResultsFile::write_summary(int point, const PointSummary& summary) {
   d.array(kPointBestValAcc).write_block(at, {1}, std::vector<double>{summary.best_val_acc});
   d.array(kPointWall).write_block(at, {1}, std::vector<double>{summary.wall_s});
   // Everything before the state reaches the disk before the state does.
-  d.file.flush();
+  // (Parallel: each write above was a pwrite() that returned already.)
+  d.flush_serial();
   d.array(kPointState)
       .write_block(at, {1}, std::vector<std::int64_t>{static_cast<std::int64_t>(summary.state)});
-  d.file.flush();
+  d.flush_serial();
+}
+
+void ResultsFile::write_checkpoint(int point, const Checkpoint& checkpoint) {
+  auto& d = *impl_;
+  d.require_writable("write a checkpoint");
+  d.check_point(point);
+  const auto W = static_cast<std::size_t>(d.layout.max_weights);
+  for (const auto& vector : kCheckpointVectors) {
+    const auto size = (checkpoint.*vector.field).size();
+    if (size > W) {
+      throw UsageError(d.name() + ": checkpoint " + vector.name + " has " + std::to_string(size) +
+                       " values, but the file holds at most " + std::to_string(W) +
+                       " weights per point");
+    }
+  }
+  const auto p = static_cast<std::uint64_t>(point);
+  // The slot not in use: a kill before `current` changes leaves the
+  // checkpoint it names untouched.
+  const auto current = d.current_checkpoint_slot(point);
+  const std::uint64_t slot = current == 0 ? 1 : 0;
+  std::vector<std::int64_t> sizes;
+  for (const auto& vector : kCheckpointVectors) {
+    const auto& values = checkpoint.*vector.field;
+    sizes.push_back(static_cast<std::int64_t>(values.size()));
+    d.array(vector.path).write_block({p, slot, 0}, {1, 1, values.size()}, values);
+  }
+  std::vector<std::int64_t> counters;
+  for (const auto field : kCheckpointCounterFields) counters.push_back(checkpoint.*field);
+  std::vector<double> values;
+  for (const auto field : kCheckpointValueFields) values.push_back(checkpoint.*field);
+  d.array(kCheckpointCounters).write_block({p, slot, 0}, {1, 1, counters.size()}, counters);
+  d.array(kCheckpointValues).write_block({p, slot, 0}, {1, 1, values.size()}, values);
+  d.array(kCheckpointSizes).write_block({p, slot, 0}, {1, 1, sizes.size()}, sizes);
+  // The slot is complete on disk before `current` names it.
+  d.flush_serial();
+  d.array(kCheckpointCurrent)
+      .write_block({p}, {1}, std::vector<std::int64_t>{static_cast<std::int64_t>(slot)});
+  d.flush_serial();
 }
 
 void ResultsFile::set_end_time(const std::string& utc) {
   auto& d = *impl_;
-  d.require_writable("set the end time");
+  d.require_serial("set the end time");
   // The attribute exists since create() and keeps its size, so this
   // rewrites it in place: the one metadata write after creation.
   d.file.open_group(kProvenance).set_attribute(kEndTime, utc);
@@ -644,7 +842,7 @@ void ResultsFile::set_end_time(const std::string& utc) {
 }
 
 void ResultsFile::flush() {
-  if (impl_->file.writable()) impl_->file.flush();
+  if (impl_->file.writable()) impl_->flush_serial();
 }
 
 void ResultsFile::close() {
@@ -692,6 +890,16 @@ PointInfo ResultsFile::read_point_info(int point) const {
 
 std::vector<std::string> ResultsFile::read_point_ids() const {
   return impl_->array(kPointId).read<std::string>();
+}
+
+std::vector<std::vector<std::string>> ResultsFile::read_params() const {
+  const auto& d = *impl_;
+  std::vector<std::vector<std::string>> columns;
+  columns.reserve(d.layout.param_names.size());
+  for (const auto& name : d.layout.param_names) {
+    columns.push_back(d.array(param_path(name)).read<std::string>());
+  }
+  return columns;
 }
 
 PointSummary ResultsFile::read_summary(int point) const {
@@ -777,6 +985,43 @@ std::vector<double> ResultsFile::read_weights(int point) const {
   d.check_point(point);
   return d.array(kFinalWeights)
       .read_block<double>({static_cast<std::uint64_t>(point), 0}, {1, d.weights_of(point)});
+}
+
+std::optional<Checkpoint> ResultsFile::read_checkpoint(int point) const {
+  const auto& d = *impl_;
+  d.check_point(point);
+  const auto current = d.current_checkpoint_slot(point);
+  if (current < 0) return std::nullopt;
+  const auto p = static_cast<std::uint64_t>(point);
+  const auto slot = static_cast<std::uint64_t>(current);
+  const auto damaged = [&](const std::string& what) {
+    return DataError(d.name() + ": damaged resqunn results file: point " + std::to_string(point) +
+                         ": checkpoint slot " + std::to_string(slot) + " " + what,
+                     damaged_fix());
+  };
+  Checkpoint checkpoint;
+  const auto counters =
+      d.array(kCheckpointCounters)
+          .read_block<std::int64_t>({p, slot, 0}, {1, 1, std::size(kCheckpointCounterFields)});
+  for (std::size_t i = 0; i < counters.size(); ++i)
+    checkpoint.*kCheckpointCounterFields[i] = counters[i];
+  const auto values =
+      d.array(kCheckpointValues)
+          .read_block<double>({p, slot, 0}, {1, 1, std::size(kCheckpointValueFields)});
+  for (std::size_t i = 0; i < values.size(); ++i) checkpoint.*kCheckpointValueFields[i] = values[i];
+  const auto sizes =
+      d.array(kCheckpointSizes)
+          .read_block<std::int64_t>({p, slot, 0}, {1, 1, std::size(kCheckpointVectors)});
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const auto& vector = kCheckpointVectors[i];
+    if (sizes[i] < 0 || sizes[i] > d.layout.max_weights) {
+      throw damaged("says " + std::string(vector.name) + " holds " + std::to_string(sizes[i]) +
+                    " values (0.." + std::to_string(d.layout.max_weights) + " possible)");
+    }
+    const auto n = static_cast<std::uint64_t>(sizes[i]);
+    checkpoint.*vector.field = d.array(vector.path).read_block<double>({p, slot, 0}, {1, 1, n});
+  }
+  return checkpoint;
 }
 
 }  // namespace resqunn::io

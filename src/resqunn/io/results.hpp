@@ -13,9 +13,14 @@
 //   3. Everything else only overwrites raw data in place.
 //   4. write_summary() writes a point's state last and flushes, so a state
 //      of `done` on disk means its results are on disk too.
-// create() depends on its arguments only (no clocks, no host names beyond
-// what Provenance says), so ranks that call it with identical arguments
-// create identical metadata, as parallel HDF5 will require.
+//   5. write_checkpoint() fills the point's checkpoint slot that is not in
+//      use, then flips /checkpoint/current to it: a kill in the middle
+//      leaves the previous checkpoint whole.
+// create() depends on its arguments only (no clocks or host names beyond
+// what Provenance says): identical arguments give byte-identical files.
+// Parallel sweeps write step 3 through MPI-IO (open_parallel) after the
+// file was created and described by one rank (parallel HDF5 1.10 cannot
+// write strings); docs/hdf5-schema.md, "Parallel writers".
 //
 // Indices are 0-based. An index out of range, or a vector of the wrong size,
 // is a UsageError; a file that is not a valid results file is a DataError.
@@ -25,6 +30,8 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <mpi.h>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,6 +112,27 @@ struct PointSummary {
   double wall_s = std::numeric_limits<double>::quiet_NaN();  ///< seconds of training so far
 };
 
+/// Everything a trainer needs to continue a point bit-for-bit where it
+/// stopped (/checkpoint). Vectors hold the point's weight_count values (at
+/// most ResultsLayout::max_weights), or nothing where the optimiser keeps no
+/// such state (moment2 for SGD).
+struct Checkpoint {
+  std::int64_t epochs_done = 0;      ///< completed epochs
+  std::int64_t steps_done = 0;       ///< batches done within the current epoch
+  std::int64_t optimizer_steps = 0;  ///< optimiser updates so far (Adam's t)
+  std::int64_t epoch_correct = 0;    ///< correct training predictions so far this epoch
+  double epoch_loss_sum = 0;         ///< summed training loss so far this epoch
+  double best_val_acc = std::numeric_limits<double>::quiet_NaN();
+  double wall_s = 0;            ///< seconds of training so far
+  std::vector<double> params;   ///< the weights
+  std::vector<double> moment1;  ///< optimiser's first moment (momentum), or empty
+  std::vector<double> moment2;  ///< optimiser's second moment (Adam), or empty
+
+  /// Bit for bit, as a resume must reproduce it (NaN equals the same NaN).
+  bool operator==(const Checkpoint& other) const;
+  bool operator!=(const Checkpoint& other) const { return !(*this == other); }
+};
+
 enum class OpenMode { read_only, read_write };
 
 /// An open results file. Move-only; closes on destruction (call close() to
@@ -122,6 +150,26 @@ public:
   /// it is missing, not HDF5, truncated, not a resqunn results file, of a
   /// newer schema version, or missing a dataset.
   static ResultsFile open(const std::filesystem::path& path, OpenMode mode);
+  /// Opens a results file read-write on every rank of `comm` with MPI-IO,
+  /// for sweeps (docs/hdf5-schema.md, "Parallel writers"). Collective: all
+  /// ranks of `comm` call it with the same path; it starts with a barrier,
+  /// so a rank that has just created and described the file serially and
+  /// closed it may call it right away. Opens every dataset up front, on all
+  /// ranks, so that afterwards each rank reads and writes raw data on its
+  /// own:
+  ///   - write_epoch, write_steps, write_confusion, write_weights,
+  ///     write_summary, write_checkpoint and the read_* readers are
+  ///     independent (any rank, alone, for its own points; two ranks must
+  ///     never write the same point); spec_toml() and provenance() open
+  ///     objects on demand, which HDF5 wants all ranks to do together;
+  ///   - write_point_info(s) and set_end_time are refused (UsageError):
+  ///     metadata writes need the serial open;
+  ///   - flush() does nothing (see there); close() and the destructor are
+  ///     collective.
+  /// Errors are agreed: when opening fails on any rank, every rank throws
+  /// (parallel::Agreed, the lowest failing rank's error), and no rank keeps
+  /// the file open. UsageError when HDF5 is not parallel.
+  static ResultsFile open_parallel(const std::filesystem::path& path, MPI_Comm comm);
 
   ResultsFile(ResultsFile&&) noexcept;
   ResultsFile& operator=(ResultsFile&&) noexcept;
@@ -130,10 +178,13 @@ public:
   const std::filesystem::path& path() const noexcept;
   const ResultsLayout& layout() const noexcept;
   bool writable() const noexcept;
+  /// Opened with open_parallel.
+  bool parallel() const noexcept;
 
   // ---- writers (UsageError on a file opened read-only) ----
 
   /// Writes a point's id, config, parameters and weight layout, then flushes.
+  /// Serial opens only.
   void write_point_info(int point, const PointInfo& info);
   /// The same for points first_point, first_point + 1, ... in one go (a
   /// sweep writes all its points this way).
@@ -147,12 +198,27 @@ public:
   void write_weights(int point, const std::vector<double>& weights);
   /// Writes epochs_done, best_val_acc and wall_s, flushes, then writes the
   /// state and flushes again: the state never reaches the disk before the
-  /// data it vouches for.
+  /// data it vouches for. In parallel mode there is no flush: each write
+  /// has reached the operating system when it returns, in order.
   void write_summary(int point, const PointSummary& summary);
-  /// Records the end of the run (ISO 8601 UTC) in /provenance.
+  /// Writes the checkpoint into the point's slot that /checkpoint/current
+  /// does not name, flushes (serial mode), then points /checkpoint/current
+  /// at it and flushes again: a kill at any moment leaves either the old or
+  /// the new checkpoint complete and current. UsageError if a vector holds
+  /// more than max_weights values.
+  void write_checkpoint(int point, const Checkpoint& checkpoint);
+  /// Records the end of the run (ISO 8601 UTC) in /provenance. Serial opens
+  /// only.
   void set_end_time(const std::string& utc);
+  /// Serial mode: hands everything HDF5 buffers to the operating system.
+  /// Parallel mode: does nothing. Nothing is buffered there (raw writes
+  /// through MPI-IO bypass HDF5's chunk cache and reach the operating
+  /// system before they return; metadata does not change), and H5Fflush
+  /// would be collective, which ranks writing their own points
+  /// independently cannot call. close() flushes, collectively.
   void flush();
-  /// Flushes and closes; throws on failure. Idempotent.
+  /// Flushes and closes; throws on failure. Idempotent. Collective in
+  /// parallel mode (so is the destructor of an open file).
   void close();
 
   // ---- readers ----
@@ -162,6 +228,10 @@ public:
   PointInfo read_point_info(int point) const;
   /// All point ids ("" where not written), in point order.
   std::vector<std::string> read_point_ids() const;
+  /// All points' hyperparameters, one column per entry of
+  /// layout().param_names: `[column][point]`, "" where not written (one
+  /// read per column).
+  std::vector<std::vector<std::string>> read_params() const;
   PointSummary read_summary(int point) const;
   /// All points' summaries, in point order (one read per column).
   std::vector<PointSummary> read_summaries() const;
@@ -173,6 +243,8 @@ public:
   std::vector<std::int64_t> read_confusion(int point) const;
   /// The point's weight_count final weights (max_weights if unknown).
   std::vector<double> read_weights(int point) const;
+  /// The point's latest complete checkpoint; nullopt if it has none.
+  std::optional<Checkpoint> read_checkpoint(int point) const;
 
 private:
   struct Impl;

@@ -30,7 +30,8 @@ struct Wiring {
 };
 
 /// Parses `text` for a model of `layers` quanvolution layers. Throws
-/// UsageError pointing at the column ("expected O1..O2 at column 5"), and on
+/// UsageError pointing at the column ("expected O1..O2 (the model has 2
+/// layers) at column 5"), and on
 /// sums that target a consumer twice or name a node twice.
 Wiring parse_residual(std::string_view text, int layers);
 

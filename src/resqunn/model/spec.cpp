@@ -56,6 +56,10 @@ void QuanvSpec::validate(const std::string& where) const {
   check(depth >= 1 && depth <= 64, where + ".depth = " + std::to_string(depth) + " is out of range",
         "use 1..64 ansatz layers");
   check(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
+  // RZ on |0> only adds a phase: the layer's output would ignore its input.
+  check(encoding != quantum::Encoding::angle || angle_axis != quantum::GateKind::rz,
+        where + ".angle_axis = rz encodes nothing (RZ only changes the phase of |0>)",
+        "use rx or ry");
   check(qubits() <= quantum::kMaxQubits,
         where + ": a " + std::to_string(kernel) + "x" + std::to_string(kernel) + " window needs " +
             std::to_string(qubits()) + " qubits with " + std::string(to_string(encoding)) +

@@ -8,11 +8,13 @@
 // fastest (structure of arrays), which lets the compiler vectorise across
 // circuits and gives coalesced access on GPUs.
 //
-// Results do not depend on the batch size, the position of a circuit in the
-// batch, the number of threads or the execution space's concurrency: each
-// circuit's arithmetic is the same sequence of operations, and the weight
-// gradient is summed in a fixed order (per chunk over lanes, then over
-// chunks in ascending order).
+// Results do not depend on the position of a circuit in the batch, the
+// number of threads or the execution space's concurrency: each circuit's
+// arithmetic is the same sequence of operations, and the weight gradient is
+// summed in a fixed order (per lane over a team's fixed run of chunks, then
+// over the lanes, then over the teams in ascending order). Outputs and input
+// gradients do not depend on the batch size either. Design and conventions:
+// docs/quantum.md.
 #pragma once
 
 #include <Kokkos_Core.hpp>

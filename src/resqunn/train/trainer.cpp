@@ -48,8 +48,9 @@ GradientStats gradient_stats(const double* g, int count) {
 }
 
 Trainer::Trainer(model::Model& model, const TrainingData& data, const TrainOptions& options,
-                 const TraceOptions& trace)
+                 const TraceOptions& trace, BatchReducer* reducer)
     : model_(model),
+      reducer_(reducer ? reducer : &local_),
       data_(data),
       options_(options),
       trace_(trace),
@@ -76,36 +77,50 @@ void Trainer::restore(const TrainerState& state) {
                          " parameters, the model " + std::to_string(model_.parameter_count()),
                      "resume only with the configuration that wrote the checkpoint");
   }
+  const std::int64_t in_epoch =
+      state.steps_done - static_cast<std::int64_t>(state.epochs_done) * steps_per_epoch();
+  if (state.epochs_done < 0 || state.epochs_done > options_.epochs || in_epoch < 0 ||
+      in_epoch >= steps_per_epoch()) {
+    throw UsageError("checkpoint at epoch " + std::to_string(state.epochs_done) + ", step " +
+                         std::to_string(state.steps_done) + " does not fit this run",
+                     "resume only with the configuration that wrote the checkpoint");
+  }
   optimizer_.restore(state.optimizer);
   state_ = state;
 }
 
-// Gradient of the batch's mean loss as the ordered sum of its micro-batch
-// gradients (each computed into a zeroed buffer): the fixed reduction order
-// that keeps results independent of how micro-batches are distributed.
-double Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t first,
-                            std::size_t count, std::vector<double>& grad, int& correct) {
+// The batch's micro-batches are spread over the reducer's workers; each
+// micro-batch's gradient is computed into a zeroed buffer and the reducer
+// sums them in micro-batch order (reducer.hpp): one fixed reduction order
+// whatever the worker count. Entry 0 is the loss sum, 1 the correct count.
+Partial Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t first,
+                             std::size_t count) {
   const std::size_t np = state_.parameters.size();
-  grad.assign(np, 0.0);
-  std::vector<double> part;
-  double loss = 0.0;
+  const int width = static_cast<int>(np) + 2;
+  const std::size_t mb = static_cast<std::size_t>(options_.micro_batch);
+  const int micro_batches = static_cast<int>((count + mb - 1) / mb);
   const double scale = 1.0 / static_cast<double>(count);
-  for (std::size_t at = 0; at < count; at += options_.micro_batch) {
-    const std::size_t n = std::min<std::size_t>(options_.micro_batch, count - at);
-    const LabelledImages mb = slice(data_.train, order, first + at, n);
-    part.assign(np, 0.0);
-    const auto r = model_.loss_and_gradient(mb.images, mb.labels, state_.parameters, scale, part);
-    for (std::size_t i = 0; i < np; ++i) grad[i] += part[i];
-    loss += r.loss_sum;
-    correct += r.correct;
+  std::vector<Partial> mine;
+  std::vector<double> grad;
+  for (int m = reducer_->worker(); m < micro_batches; m += reducer_->workers()) {
+    const std::size_t at = static_cast<std::size_t>(m) * mb;
+    const std::size_t n = std::min(mb, count - at);
+    const LabelledImages batch = slice(data_.train, order, first + at, n);
+    grad.assign(np, 0.0);
+    const auto r = model_.loss_and_gradient(batch.images, batch.labels, state_.parameters, scale, grad);
+    Partial p(static_cast<std::size_t>(width));
+    p[0] = r.loss_sum;
+    p[1] = r.correct;
+    std::copy(grad.begin(), grad.end(), p.begin() + 2);
+    mine.push_back(std::move(p));
   }
-  return loss;
+  return reducer_->combine(micro_batches, width, mine);
 }
 
 bool Trainer::run(TrainingObserver* observer) {
   const std::size_t ntrain = data_.train.labels.size();
   const auto& groups = model_.groups();
-  std::vector<double> grad;
+  const std::int64_t per_epoch = steps_per_epoch();
   while (state_.epochs_done < options_.epochs) {
     const auto start = std::chrono::steady_clock::now();
     const int epoch = state_.epochs_done;
@@ -114,75 +129,100 @@ bool Trainer::run(TrainingObserver* observer) {
     // A fresh root per epoch: the shuffle depends on (seed, epoch) only, so a
     // resumed run shuffles exactly like an uninterrupted one.
     Rng(options_.seed).split(static_cast<std::uint64_t>(epoch)).shuffle(order);
+    const double wall_before = state_.epoch_wall_s;
+    auto wall = [&] {
+      return wall_before +
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
 
-    double loss_sum = 0.0;
-    int correct = 0;
-    bool stop = false;
-    for (std::size_t first = 0; first < ntrain; first += options_.batch_size) {
+    // A resumed epoch skips the batches its checkpoint already took.
+    const std::int64_t done_in_epoch = state_.steps_done - epoch * per_epoch;
+    for (std::size_t first = static_cast<std::size_t>(done_in_epoch) * options_.batch_size;
+         first < ntrain; first += options_.batch_size) {
       const std::size_t count = std::min<std::size_t>(options_.batch_size, ntrain - first);
-      const double batch_loss = train_batch(order, first, count, grad, correct);
-      loss_sum += batch_loss;
+      Partial total = train_batch(order, first, count);
+      const std::vector<double> grad(total.begin() + 2, total.end());
+      state_.epoch_loss_sum += total[0];
+      state_.epoch_correct += static_cast<std::int64_t>(total[1]);
       StepRecord rec;
       rec.step = state_.steps_done;
       rec.epoch = epoch;
-      rec.loss = batch_loss / static_cast<double>(count);
-      for (const auto& g : groups) rec.groups.push_back(gradient_stats(grad.data() + g.offset, g.count));
+      rec.loss = total[0] / static_cast<double>(count);
+      for (const auto& g : groups) {
+        rec.groups.push_back(gradient_stats(grad.data() + g.offset, g.count));
+      }
       if (trace_.full) rec.gradient = grad;
       optimizer_.step(state_.parameters, grad);
       ++state_.steps_done;
       if (observer) {
         observer->on_step(rec);
-        stop = stop || observer->stop_requested();
+        if (observer->stop_requested() && first + count < ntrain) {
+          state_.optimizer = optimizer_.state();
+          state_.epoch_wall_s = wall();
+          return false;
+        }
       }
     }
 
     EpochRecord e = validate();
     e.epoch = epoch;
-    e.train_loss = loss_sum / static_cast<double>(ntrain);
-    e.train_acc = static_cast<double>(correct) / static_cast<double>(ntrain);
-    e.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    e.train_loss = state_.epoch_loss_sum / static_cast<double>(ntrain);
+    e.train_acc = static_cast<double>(state_.epoch_correct) / static_cast<double>(ntrain);
+    e.wall_s = wall();
     e.images_per_s = e.wall_s > 0.0 ? static_cast<double>(ntrain) / e.wall_s : 0.0;
     state_.optimizer = optimizer_.state();
     state_.epochs_done = epoch + 1;
+    state_.epoch_loss_sum = 0.0;
+    state_.epoch_correct = 0;
+    state_.epoch_wall_s = 0.0;
     if (e.val_acc > state_.best_val_acc) state_.best_val_acc = e.val_acc;
     if (observer) {
       observer->on_epoch(e, state_);
-      stop = stop || observer->stop_requested();
+      if (observer->stop_requested() && state_.epochs_done < options_.epochs) return false;
     }
-    if (stop && state_.epochs_done < options_.epochs) return false;
   }
   return true;
 }
 
-EpochRecord Trainer::validate() const {
+// Validation micro-batches are spread and summed like training's: entries
+// are [loss sum, correct, confusion counts...].
+EpochRecord Trainer::validate() {
   const auto& v = data_.validation;
   const int k = data_.classes;
   const std::size_t n = v.labels.size();
-  EpochRecord e;
-  e.confusion.assign(static_cast<std::size_t>(k) * k, 0);
+  const std::size_t mb = static_cast<std::size_t>(options_.micro_batch);
+  const int micro_batches = static_cast<int>((n + mb - 1) / mb);
+  const int width = 2 + k * k;
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  double loss = 0.0;
-  int correct = 0;
-  for (std::size_t at = 0; at < n; at += options_.micro_batch) {
-    const std::size_t count = std::min<std::size_t>(options_.micro_batch, n - at);
-    const LabelledImages mb = slice(v, order, at, count);
-    const auto r = model_.evaluate(mb.images, mb.labels, state_.parameters);
-    loss += r.loss_sum;
-    correct += r.correct;
+  std::vector<Partial> mine;
+  for (int m = reducer_->worker(); m < micro_batches; m += reducer_->workers()) {
+    const std::size_t at = static_cast<std::size_t>(m) * mb;
+    const std::size_t count = std::min(mb, n - at);
+    const LabelledImages batch = slice(v, order, at, count);
+    const auto r = model_.evaluate(batch.images, batch.labels, state_.parameters);
+    Partial p(static_cast<std::size_t>(width), 0.0);
+    p[0] = r.loss_sum;
+    p[1] = r.correct;
     for (std::size_t i = 0; i < count; ++i) {
-      ++e.confusion[static_cast<std::size_t>(mb.labels[i]) * k + r.predictions[i]];
+      p[2 + static_cast<std::size_t>(batch.labels[i]) * k + r.predictions[i]] += 1.0;
     }
+    mine.push_back(std::move(p));
   }
-  e.val_loss = loss / static_cast<double>(n);
-  e.val_acc = static_cast<double>(correct) / static_cast<double>(n);
+  const Partial total = reducer_->combine(micro_batches, width, mine);
+  EpochRecord e;
+  e.val_loss = total[0] / static_cast<double>(n);
+  e.val_acc = total[1] / static_cast<double>(n);
+  e.confusion.resize(static_cast<std::size_t>(k) * k);
+  for (std::size_t i = 0; i < e.confusion.size(); ++i) {
+    e.confusion[i] = static_cast<std::int64_t>(total[2 + i]);
+  }
   e.val_class_acc.assign(k, std::numeric_limits<double>::quiet_NaN());
   for (int c = 0; c < k; ++c) {
-    std::int64_t total = 0;
-    for (int p = 0; p < k; ++p) total += e.confusion[static_cast<std::size_t>(c) * k + p];
-    if (total > 0) {
-      e.val_class_acc[c] =
-          static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) / total;
+    std::int64_t row = 0;
+    for (int p = 0; p < k; ++p) row += e.confusion[static_cast<std::size_t>(c) * k + p];
+    if (row > 0) {
+      e.val_class_acc[c] = static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) / row;
     }
   }
   return e;

@@ -11,6 +11,7 @@
 #include "resqunn/train/dataset.hpp"
 #include "resqunn/train/optimizer.hpp"
 #include "resqunn/train/options.hpp"
+#include "resqunn/train/reducer.hpp"
 
 namespace resqunn::train {
 
@@ -43,13 +44,18 @@ struct EpochRecord {
   double images_per_s = 0.0;  // training images per second of the epoch
 };
 
-/// Everything needed to continue a run exactly where it stopped.
+/// Everything needed to continue a run exactly where it stopped, also in
+/// the middle of an epoch (the shuffle depends on (seed, epoch) only).
 struct TrainerState {
   int epochs_done = 0;
-  std::int64_t steps_done = 0;
+  std::int64_t steps_done = 0;  // over the whole run, including the current epoch's
   std::vector<double> parameters;
   OptimizerState optimizer;
   double best_val_acc = -1.0;
+  // The current epoch's running sums (zero at an epoch boundary).
+  double epoch_loss_sum = 0.0;
+  std::int64_t epoch_correct = 0;
+  double epoch_wall_s = 0.0;
 };
 
 class TrainingObserver {
@@ -58,33 +64,38 @@ public:
   virtual void on_step(const StepRecord&) {}
   /// After the epoch's validation; `state` is the checkpoint to resume from.
   virtual void on_epoch(const EpochRecord&, const TrainerState&) {}
-  /// Asked after every step; true stops the run at the next epoch end.
+  /// Asked after every step (on every worker: the answer must agree);
+  /// true stops the run right there, resumable from Trainer::state().
   virtual bool stop_requested() { return false; }
 };
 
 class Trainer {
 public:
-  /// Throws UsageError on invalid options (batch sizes, epochs).
+  /// Throws UsageError on invalid options (batch sizes, epochs). Without a
+  /// reducer the trainer works alone (LocalReducer).
   Trainer(model::Model& model, const TrainingData& data, const TrainOptions& options,
-          const TraceOptions& trace);
+          const TraceOptions& trace, BatchReducer* reducer = nullptr);
 
   int steps_per_epoch() const noexcept;
   /// Trains the remaining epochs; returns false if the observer stopped it
-  /// early (at an epoch end).
+  /// early (after a step; state() then resumes it).
   bool run(TrainingObserver* observer = nullptr);
 
-  /// Validation pass with the current parameters.
-  EpochRecord validate() const;
+  /// Validation pass with the current parameters (collective over the
+  /// reducer's workers).
+  EpochRecord validate();
 
   const TrainerState& state() const noexcept { return state_; }
   /// Continue from a checkpoint (UsageError if it does not fit the model).
   void restore(const TrainerState& state);
 
 private:
-  double train_batch(const std::vector<std::size_t>& order, std::size_t first, std::size_t count,
-                     std::vector<double>& grad, int& correct);
+  /// Loss sum and correct count of the batch; `grad` = gradient of its mean loss.
+  Partial train_batch(const std::vector<std::size_t>& order, std::size_t first, std::size_t count);
 
   model::Model& model_;
+  LocalReducer local_;
+  BatchReducer* reducer_;
   const TrainingData& data_;
   TrainOptions options_;
   TraceOptions trace_;

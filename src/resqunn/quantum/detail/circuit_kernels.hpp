@@ -104,7 +104,7 @@ struct CircuitKernel {
   View2<double> outputs;
   View2<const double> upstream;
   View2<double> input_grads;
-  View2<double> partial;  // (team, weight): lane- and chunk-ordered sums
+  View2<double> partial;  // (team, weight): per lane over the chunks, then over lanes
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
     double* buf = static_cast<double*>(

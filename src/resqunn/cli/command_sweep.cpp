@@ -1,0 +1,146 @@
+// `resqunn sweep`: the command group for sweeps. `sweep plan SWEEP.toml`
+// expands and checks a spec and lists its points with their relative cost,
+// running nothing; `sweep run` (command_sweep_run.cpp) runs them.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "resqunn/cli/command.hpp"
+#include "resqunn/core/text.hpp"
+#include "resqunn/parallel/agreement.hpp"
+#include "resqunn/runner/point.hpp"
+#include "resqunn/sweep/cost.hpp"
+#include "resqunn/sweep/spec.hpp"
+
+namespace resqunn::cli {
+
+namespace {
+
+struct PlanOptions {
+  std::string spec;
+  bool json = false;
+};
+
+struct PlannedPoint {
+  double work = 0.0;  // estimate_cost(...).total
+  int epochs = 0;
+  int steps = 0;
+};
+
+std::string fixed(double v, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+std::string plan(const PlanOptions& o) {
+  const auto spec = sweep::load_sweep(o.spec);
+  std::vector<PlannedPoint> rows;
+  double cheapest = 0.0, total_work = 0.0;
+  long total_epochs = 0, total_steps = 0;
+  for (const auto& p : spec.points) {
+    PlannedPoint r;
+    r.work = sweep::estimated_cost(p);
+    r.epochs = p.config.train.epochs;
+    r.steps = runner::total_steps(p.config);
+    cheapest = rows.empty() ? r.work : std::min(cheapest, r.work);
+    total_work += r.work;
+    total_epochs += r.epochs;
+    total_steps += r.steps;
+    rows.push_back(r);
+  }
+  const auto relative = [&](double work) { return cheapest > 0.0 ? work / cheapest : 1.0; };
+  const std::string digest = sweep::spec_digest(spec);
+
+  if (o.json) {
+    nlohmann::json j;
+    j["name"] = spec.name;
+    j["source"] = spec.source;
+    j["base"] = spec.base;
+    j["combine"] = spec.combine;
+    j["output"] = spec.output;
+    j["digest"] = digest;
+    j["axes"] = spec.axis_keys;
+    j["points"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < spec.points.size(); ++i) {
+      const auto& p = spec.points[i];
+      j["points"].push_back({{"index", i},
+                             {"id", p.id},
+                             {"from", i < spec.axis_points ? "axes" : "points"},
+                             {"overrides", spec.overrides[i]},
+                             {"cost", relative(rows[i].work)},
+                             {"work", rows[i].work},
+                             {"epochs", rows[i].epochs},
+                             {"steps", rows[i].steps},
+                             {"train_images", p.config.data.train},
+                             {"validation_images", p.config.data.validation}});
+    }
+    j["totals"] = {{"points", spec.points.size()},
+                   {"epochs", total_epochs},
+                   {"steps", total_steps},
+                   {"cost", relative(total_work)},
+                   {"work", total_work}};
+    return j.dump(2) + "\n";
+  }
+
+  std::ostringstream out;
+  const std::size_t n = spec.points.size();
+  out << "sweep " << spec.name << " (" << spec.source << "): " << n << " point"
+      << (n == 1 ? "" : "s");
+  if (!spec.axis_keys.empty()) {
+    out << ", " << spec.combine << " over " << join(spec.axis_keys);
+    if (n > spec.axis_points) out << " + " << n - spec.axis_points << " explicit";
+  }
+  out << "\n";
+  if (!spec.base.empty()) out << "base:    " << spec.base << "\n";
+  out << "results: " << spec.output << "\n";
+  out << "digest:  " << digest << "\n\n";
+
+  std::size_t cost_width = 4;
+  for (const auto& r : rows) cost_width = std::max(cost_width, fixed(relative(r.work), 2).size());
+  const auto pad = [](const std::string& s, std::size_t w) {
+    return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
+  };
+  const std::size_t index_width = std::max<std::size_t>(5, std::to_string(n).size());
+  out << pad("point", index_width) << "  id" << std::string(16 - 2, ' ') << "  "
+      << pad("cost", cost_width) << "  epochs     steps  overrides\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    out << pad(std::to_string(i), index_width) << "  " << spec.points[i].id << "  "
+        << pad(fixed(relative(rows[i].work), 2), cost_width) << "  "
+        << pad(std::to_string(rows[i].epochs), 6) << "  " << pad(std::to_string(rows[i].steps), 8)
+        << "  " << sweep::describe_overrides(spec.overrides[i]) << "\n";
+  }
+  out << "\ntotal: " << n << " point" << (n == 1 ? "" : "s") << ", " << total_epochs << " epochs, "
+      << total_steps << " steps; cost " << fixed(relative(total_work), 2)
+      << " (relative: the cheapest point = 1.00; docs/sweeps.md)\n";
+  return out.str();
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, ActionSlot& slot) {
+  auto* sweep = app.add_subcommand("sweep", "Plan and run hyperparameter sweeps (docs/sweeps.md)");
+  sweep->require_subcommand(1);
+
+  auto o = std::make_shared<PlanOptions>();
+  auto* plan_cmd = sweep->add_subcommand(
+      "plan",
+      "Expand and check a sweep spec and list its points (ids, overrides, relative cost, "
+      "epochs, steps) without running anything");
+  plan_cmd->add_option("SWEEP", o->spec, "Sweep spec (TOML; format: docs/sweeps.md)")->required();
+  plan_cmd->add_flag("--json", o->json, "Print machine-readable JSON instead of a table");
+  slot.bind(plan_cmd, [o](const Context& ctx) {
+    const auto text = parallel::collectively(
+        MPI_COMM_WORLD, [&] { return ctx.rank == 0 ? plan(*o) : std::string(); });
+    if (ctx.rank == 0) std::cout << text << std::flush;
+    return 0;
+  });
+
+  add_sweep_run_command(*sweep, slot);
+}
+
+}  // namespace resqunn::cli

@@ -1,0 +1,49 @@
+// Runs a sweep over MPI: the world is split into groups of G ranks; groups
+// claim points (largest estimated cost first) from a shared counter; the
+// ranks of a group train their point together, each on its share of every
+// batch's micro-batches. Results go to one HDF5 file (docs/hdf5-schema.md).
+//
+// Semantics (docs/sweeps.md):
+//  * Results are bitwise identical for any world size, group size and
+//    thread count, and to `resqunn train` on the same point.
+//  * Re-running on an existing file resumes: done points are skipped,
+//    started ones continue from their last checkpoint. A file holding a
+//    different sweep is refused unless overwrite is set.
+//  * SIGTERM/SIGINT/SIGUSR1: every group finishes its current step,
+//    checkpoints, and the run returns stopped (exit code 3, "resubmit").
+//  * Invalid input is reported on every rank before any work; a rank that
+//    fails mid-sweep names its point (the caller aborts the job).
+#pragma once
+
+#include <filesystem>
+#include <mpi.h>
+
+#include "resqunn/io/provenance.hpp"
+#include "resqunn/sweep/spec.hpp"
+
+namespace resqunn::sweep {
+
+struct RunOptions {
+  std::filesystem::path output;
+  bool overwrite = false;
+  int group_size = 1;
+  std::filesystem::path data_dir;
+  /// Recorded in a new results file.
+  io::Provenance provenance;
+};
+
+struct RunResult {
+  int points = 0;
+  int done_before = 0;  // already done in the file when the run started
+  int done = 0;         // done when the run ended
+  bool stopped = false; // a signal stopped the run: resubmit to continue
+};
+
+/// Collective over `world`.
+RunResult run_sweep(const SweepSpec& spec, const RunOptions& options, MPI_Comm world);
+
+/// Hyperparameter columns of a results file holding `spec`: every
+/// flattened config key of any point, in first-appearance order.
+std::vector<std::string> param_columns(const SweepSpec& spec);
+
+}  // namespace resqunn::sweep
