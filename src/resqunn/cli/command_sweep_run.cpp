@@ -41,8 +41,11 @@ int run_sweep(const SweepRunOptions& o, const Context& ctx) {
     return ExitCode::resubmit;
   }
   if (ctx.rank == 0) {
-    spdlog::info("sweep {} complete: {}/{} points done; results in {} (see `resqunn status {}`)",
-                 spec.name, r.done, r.points, run.output.string(), run.output.string());
+    spdlog::info("sweep {} complete: {}/{} points done in {:.1f} s (writing results: {:.2f} s, "
+                 "{:.1f}% of rank time); results in {} (see `resqunn status {}`)",
+                 spec.name, r.done, r.points, r.wall_s, r.io_s,
+                 r.wall_s > 0 ? 100.0 * r.io_s / (r.wall_s * ctx.size) : 0.0, run.output.string(),
+                 run.output.string());
   }
   return ExitCode::ok;
 }

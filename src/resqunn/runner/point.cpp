@@ -12,7 +12,9 @@ namespace resqunn::runner {
 Point make_point(const config::RunConfig& config) {
   Point p;
   p.config = config;
-  p.canonical = config::canonical_toml(config);
+  // Where results go is not part of what a point is.
+  p.config.output = config::OutputOptions{};
+  p.canonical = config::canonical_toml(p.config);
   const std::string keyed =
       "resqunn-point v" + std::to_string(config::kSchemaVersion) + "\n" + p.canonical;
   p.id = sha256_hex(keyed.data(), keyed.size()).substr(0, 16);

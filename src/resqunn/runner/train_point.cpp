@@ -41,6 +41,21 @@ train::TrainerState from_checkpoint(const io::Checkpoint& c) {
   return s;
 }
 
+// Adds the seconds of its scope to `total` (time spent writing results).
+class IoTimer {
+public:
+  explicit IoTimer(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  ~IoTimer() {
+    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  IoTimer(const IoTimer&) = delete;
+  IoTimer& operator=(const IoTimer&) = delete;
+
+private:
+  double& total_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Collects a point's records and writes them (on the writing worker only):
 // step traces in one block per epoch (fewer, larger raw writes), then the
 // epoch's metrics and a checkpoint, then the summary — state last, as the
@@ -79,6 +94,7 @@ public:
     outcome.final_val_acc = e.val_acc;
     outcome.wall_s = wall();
     if (writes()) {
+      const IoTimer timer(outcome.io_s);
       write_pending();
       io::EpochMetrics m;
       m.train_loss = e.train_loss;
@@ -110,6 +126,7 @@ public:
     outcome.epochs_done = state.epochs_done;
     outcome.wall_s = wall();
     if (!writes()) return;
+    const IoTimer timer(outcome.io_s);
     write_pending();
     ctx_.file->write_checkpoint(ctx_.index, to_checkpoint(state, outcome.wall_s));
     write_summary(state, io::PointState::running);

@@ -23,6 +23,7 @@ struct PointOutcome {
   double best_val_acc = 0.0;
   double final_val_acc = 0.0;
   double wall_s = 0.0;  // over every run of the point
+  double io_s = 0.0;    // of this run, spent writing the results file
 };
 
 struct PointContext {

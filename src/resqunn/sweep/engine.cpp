@@ -193,6 +193,8 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
   };
 
   bool stopped = false;
+  double io_s = 0.0;
+  const auto started = Clock::now();
   std::string data_loaded;
   train::TrainingData data;
   while (!stopped) {
@@ -226,6 +228,7 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
                            outcome.best_val_acc, outcome.wall_s});
       }
       stopped = !outcome.finished;
+      io_s += outcome.io_s;
     } catch (const std::exception& e) {
       // The other ranks wait in collectives this rank will never reach, and
       // unwinding would run collective destructors (file, window) alone:
@@ -245,7 +248,14 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
-  file->close();  // collective
+  {
+    const auto t = Clock::now();
+    file->close();  // collective
+    io_s += std::chrono::duration<double>(Clock::now() - t).count() / size;
+  }
+  MPI_Allreduce(MPI_IN_PLACE, &io_s, 1, MPI_DOUBLE, MPI_SUM, world);
+  result.io_s = io_s;
+  result.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
   int any_stopped = stopped;
   MPI_Allreduce(MPI_IN_PLACE, &any_stopped, 1, MPI_INT, MPI_MAX, world);
   result.stopped = any_stopped != 0;

@@ -37,6 +37,8 @@ struct RunResult {
   int done_before = 0;  // already done in the file when the run started
   int done = 0;         // done when the run ended
   bool stopped = false; // a signal stopped the run: resubmit to continue
+  double wall_s = 0.0;  // of this run
+  double io_s = 0.0;    // summed over ranks: writing results (excludes creation)
 };
 
 /// Collective over `world`.

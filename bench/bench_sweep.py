@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Sweep-engine scaling on this machine, printed as a markdown table.
+
+  /usr/bin/python3 bench/bench_sweep.py [--bin build/bin/resqunn] [--repeat 3]
+
+Measures, each in one run of this script (so that ratios compare like with like):
+  * load-balance efficiency: a sweep over QCL1 depth 1..8 on 2 ranks (group
+    size 1): sum of the points' training times / (2 x sweep wall time);
+  * data-parallel speed-up of one point: 1 rank vs a group of 2 ranks;
+  * HDF5 write overhead: time spent writing results / rank time, as the
+    engine reports it.
+Uses MNIST from the default data dir (`resqunn data fetch mnist`).
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+
+BASE = """
+[data]
+dataset = "mnist"
+image_size = 14
+train = {train}
+validation = 200
+[model]
+depths = [1, 1]
+residual = "(X+O1)+O2"
+[[model.layers]]
+stride = 2
+[[model.layers]]
+stride = 1
+padding = "same"
+[train]
+epochs = 2
+batch_size = 32
+"""
+
+
+def run(cmd, env):
+    start = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(map(str, cmd))}\n{r.stderr[-3000:]}")
+    return wall, r.stderr
+
+
+def sweep(binary, env, spec, out, ranks, group):
+    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "core", binary, "sweep",
+           "run", spec, "-o", out, "-g", str(group), "--overwrite"]
+    wall, log = run(cmd, env)
+    m = re.search(r"done in ([0-9.]+) s \(writing results: ([0-9.]+) s, ([0-9.]+)% of rank time\)", log)
+    if not m:
+        sys.exit("no summary line in the sweep's log:\n" + log[-2000:])
+    with h5py.File(out, "r") as f:
+        point_s = np.array(f["points/wall_s"][()])
+    return float(m.group(1)), float(m.group(3)), point_s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=str(REPO / "build" / "bin" / "resqunn"))
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="false", OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_mpi_yield_when_idle="1")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "base.toml").write_text(BASE.format(train=1000))
+        (tmp / "depths.toml").write_text(
+            '[sweep]\nname = "depths"\nbase = "base.toml"\n[axes]\n'
+            '"model.depths" = [' + ", ".join(f"[{d}, 1]" for d in range(1, 9)) + "]\n")
+        (tmp / "big.toml").write_text(BASE.format(train=4000))
+        (tmp / "one.toml").write_text('[sweep]\nname = "one"\nbase = "big.toml"\n')
+
+        eff, io = [], []
+        for _ in range(a.repeat):
+            wall, io_pct, point_s = sweep(a.bin, env, tmp / "depths.toml", tmp / "d.h5", 2, 1)
+            eff.append(point_s.sum() / (2 * wall))
+            io.append(io_pct)
+        speedup = []
+        for _ in range(a.repeat):
+            _, _, one = sweep(a.bin, env, tmp / "one.toml", tmp / "o1.h5", 1, 1)
+            _, _, two = sweep(a.bin, env, tmp / "one.toml", tmp / "o2.h5", 2, 2)
+            speedup.append(one[0] / two[0])
+            with h5py.File(tmp / "o1.h5") as f1, h5py.File(tmp / "o2.h5") as f2:
+                same = np.array_equal(f1["weights/final"][()], f2["weights/final"][()])
+            if not same:
+                sys.exit("1-rank and 2-rank weights differ: reproducibility is broken")
+
+    def fmt(v):
+        return f"{statistics.median(v):.3f} (min {min(v):.3f}, max {max(v):.3f})"
+
+    print(f"| measure | median of {a.repeat} (min, max) | target |")
+    print("|---|---|---|")
+    print(f"| load-balance efficiency, depths 1..8, 2 ranks | {fmt(eff)} | >= 0.9 |")
+    print(f"| data-parallel speed-up of one point, 1 -> 2 ranks | {fmt(speedup)} | >= 1.7 |")
+    print(f"| HDF5 write time, % of rank time (depth sweep) | {fmt(io)} | < 5 |")
+
+
+if __name__ == "__main__":
+    main()
