@@ -2,7 +2,10 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -17,13 +20,123 @@ class Resqunn:
         self.binary = binary
         self.env = env
 
-    def __call__(self, *args, mpi_ranks=None, env=None, timeout=300):
+    def command(self, *args, mpi_ranks=None):
         cmd = [self.binary, *map(str, args)]
         if mpi_ranks:
             mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
             cmd = [mpiexec, "-n", str(mpi_ranks), "--oversubscribe", *cmd]
+        return cmd
+
+    def __call__(self, *args, mpi_ranks=None, env=None, timeout=300):
         full_env = dict(self.env, **(env or {}))
-        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
+        return subprocess.run(self.command(*args, mpi_ranks=mpi_ranks), capture_output=True,
+                              text=True, env=full_env, timeout=timeout)
+
+    def start(self, *args, mpi_ranks=None, env=None):
+        """Starts the binary without waiting for it (see Running)."""
+        return Running(self.command(*args, mpi_ranks=mpi_ranks), dict(self.env, **(env or {})))
+
+
+def _children(pid):
+    """Process ids whose parent is `pid`."""
+    kids = set()
+    task_dir = Path(f"/proc/{pid}/task")
+    try:
+        for task in task_dir.iterdir():
+            try:
+                kids.update(int(k) for k in (task / "children").read_text().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    if kids:
+        return sorted(kids)
+    # Kernels without /proc/PID/task/TID/children: scan every process.
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return sorted(kids)
+
+
+def catches(pid, signum):
+    """Whether process `pid` has a handler installed for `signum` (SigCgt)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except OSError:
+        pass
+    return False
+
+
+class Running:
+    """A resqunn process (or an mpiexec and its ranks) running in the
+    background; stdout and stderr go to files, so a chatty process cannot
+    block on a full pipe."""
+
+    def __init__(self, cmd, env):
+        self.cmd = cmd
+        self._out = tempfile.TemporaryFile(mode="w+")
+        self._err = tempfile.TemporaryFile(mode="w+")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=self._err, env=env, text=True)
+        self.pid = self.proc.pid
+
+    def ranks(self):
+        """The rank processes: children of mpiexec that run resqunn."""
+        out = []
+        for kid in _children(self.pid):
+            try:
+                if Path(f"/proc/{kid}/comm").read_text().strip() == "resqunn":
+                    out.append(kid)
+            except OSError:
+                pass
+        return out
+
+    def wait_until_catching(self, signum, count, timeout=120):
+        """Waits until `count` ranks have a handler for `signum` installed;
+        returns their pids, or None if the process ended first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return None
+            ready = [pid for pid in self.ranks() if catches(pid, signum)]
+            if len(ready) == count:
+                return ready
+            time.sleep(0.005)
+        self.kill()
+        raise TimeoutError(f"{self.cmd}: {count} ranks never caught signal {signum}")
+
+    def kill(self):
+        """Ends everything it started: the ranks first (an mpiexec killed
+        alone could leave them behind), then mpiexec itself."""
+        if self.proc.poll() is None:
+            for pid in self.ranks():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.proc.kill()
+            self.proc.wait()
+
+    def finish(self, timeout=300):
+        """Waits for the end; a CompletedProcess like subprocess.run's."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        self._out.seek(0)
+        self._err.seek(0)
+        r = subprocess.CompletedProcess(self.cmd, self.proc.returncode, self._out.read(),
+                                        self._err.read())
+        self._out.close()
+        self._err.close()
+        return r
 
 
 @pytest.fixture(scope="session")

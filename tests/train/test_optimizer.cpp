@@ -1,7 +1,6 @@
 // Optimizers against hand-computed updates.
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/train/optimizer.hpp"
@@ -44,8 +43,8 @@ TEST(Sgd, MomentumAccumulatesVelocity) {
   o.momentum = 0.9;
   Optimizer opt(o, {true});
   std::vector<double> p = {0.0};
-  opt.step(p, {1.0});   // v = 1
-  opt.step(p, {1.0});   // v = 1.9
+  opt.step(p, {1.0});  // v = 1
+  opt.step(p, {1.0});  // v = 1.9
   EXPECT_DOUBLE_EQ(p[0], -0.5 * 1.0 - 0.5 * 1.9);
 }
 

@@ -1,8 +1,7 @@
 // The training loop on small synthetic data: determinism, checkpoint and
 // restore, micro-batch invariance, metrics bookkeeping.
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/random.hpp"
@@ -95,7 +94,8 @@ TEST(Trainer, LearnsASeparableTaskAndRecordsEveryStepAndEpoch) {
   EXPECT_EQ(total, 20);
   const auto& e = r.epochs.back();
   EXPECT_DOUBLE_EQ(e.val_acc, static_cast<double>(e.confusion[0] + e.confusion[3]) / 20.0);
-  EXPECT_DOUBLE_EQ(e.val_class_acc[0], static_cast<double>(e.confusion[0]) / (e.confusion[0] + e.confusion[1]));
+  EXPECT_DOUBLE_EQ(e.val_class_acc[0],
+                   static_cast<double>(e.confusion[0]) / (e.confusion[0] + e.confusion[1]));
 }
 
 TEST(Trainer, TraceStatisticsDescribeTheFullGradient) {
@@ -131,8 +131,10 @@ TEST(Trainer, SameSeedSameBits) {
     model::Model m(two_layers(), {1, 6, 6}, 2);
     train::Trainer t(m, data, options(2, 4), {});
     t.run();
-    if (run == 0) first = t.state().parameters;
-    else EXPECT_EQ(first, t.state().parameters);
+    if (run == 0)
+      first = t.state().parameters;
+    else
+      EXPECT_EQ(first, t.state().parameters);
   }
 }
 

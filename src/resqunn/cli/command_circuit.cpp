@@ -36,8 +36,8 @@ int run_circuit(const CircuitOptions& o, const Context& ctx) {
   // One answer, from rank 0; every rank learns whether it worked.
   parallel::collectively(MPI_COMM_WORLD, [&] {
     if (ctx.rank != 0) return;
-    const auto request = parse_circuit_request(read_request(o.file),
-                                               o.file == "-" ? "stdin" : o.file);
+    const auto request =
+        parse_circuit_request(read_request(o.file), o.file == "-" ? "stdin" : o.file);
     std::cout << circuit_response(request).dump(o.indent) << '\n';
   });
   return 0;

@@ -53,7 +53,7 @@ std::string describe(const DescribeOptions& o) {
   } else {
     spec.residual = o.target;
     std::vector<int> depths = o.depths;
-    const int layers = o.layers > 0 ? o.layers
+    const int layers = o.layers > 0      ? o.layers
                        : !depths.empty() ? static_cast<int>(depths.size())
                                          : std::max(2, largest_output(o.target));
     if (depths.empty()) depths.assign(layers, 1);
@@ -86,8 +86,9 @@ void add_model_command(CLI::App& app, ActionSlot& slot) {
   sub->add_option("CONFIG", o->target,
                   "A run config (TOML file), or a residual configuration such as \"(X+O1)+O2\"")
       ->required();
-  sub->add_option("--layers", o->layers,
-                  "Residual string only: quanvolution layers (default: the largest O<i>, at least 2)")
+  sub->add_option(
+         "--layers", o->layers,
+         "Residual string only: quanvolution layers (default: the largest O<i>, at least 2)")
       ->check(CLI::Range(1, 16));
   sub->add_option("--depths", o->depths, "Residual string only: ansatz depth per layer, e.g. 4,1")
       ->delimiter(',')
@@ -100,7 +101,8 @@ void add_model_command(CLI::App& app, ActionSlot& slot) {
       ->capture_default_str();
   sub->add_option("--gradient-mode", o->gradient_mode, "Residual string only: barrier or full")
       ->capture_default_str();
-  sub->add_option("--head", o->head, "Residual string only: dense or quantum")->capture_default_str();
+  sub->add_option("--head", o->head, "Residual string only: dense or quantum")
+      ->capture_default_str();
   slot.bind(sub, [o](const Context& ctx) {
     const auto text = parallel::collectively(MPI_COMM_WORLD, [&] { return describe(*o); });
     if (ctx.rank == 0) std::cout << text;

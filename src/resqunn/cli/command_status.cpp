@@ -43,7 +43,8 @@ std::vector<std::size_t> varying(const std::vector<Row>& rows, std::size_t colum
 std::string wall(double s) {
   if (!(s >= 0)) return "-";
   if (s < 60) return fmt::format("{:.1f}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", static_cast<long>(s) / 60, static_cast<long>(s) % 60);
+  if (s < 3600)
+    return fmt::format("{}m{:02}s", static_cast<long>(s) / 60, static_cast<long>(s) % 60);
   return fmt::format("{}h{:02}m", static_cast<long>(s) / 3600, (static_cast<long>(s) % 3600) / 60);
 }
 
@@ -76,14 +77,14 @@ int run_status(const StatusOptions& o, const Context& ctx) {
       j["points"] = rows.size();
       j["epochs"] = layout.epochs;
       for (const auto& r : rows) {
-        nlohmann::json row = {{"id", r.id},
-                              {"state", io::to_string(r.summary.state)},
-                              {"epochs_done", r.summary.epochs_done},
-                              {"best_val_acc", r.summary.best_val_acc >= 0
-                                                   ? nlohmann::json(r.summary.best_val_acc)
-                                                   : nlohmann::json()},
-                              {"wall_s", r.summary.wall_s >= 0 ? nlohmann::json(r.summary.wall_s)
-                                                               : nlohmann::json()}};
+        nlohmann::json row = {
+            {"id", r.id},
+            {"state", io::to_string(r.summary.state)},
+            {"epochs_done", r.summary.epochs_done},
+            {"best_val_acc", r.summary.best_val_acc >= 0 ? nlohmann::json(r.summary.best_val_acc)
+                                                         : nlohmann::json()},
+            {"wall_s",
+             r.summary.wall_s >= 0 ? nlohmann::json(r.summary.wall_s) : nlohmann::json()}};
         for (auto c : cols) row["params"][layout.param_names[c]] = r.params[c];
         j["rows"].push_back(row);
       }
@@ -103,8 +104,8 @@ int run_status(const StatusOptions& o, const Context& ctx) {
       line.push_back(r.summary.epochs_done < 0
                          ? "-"
                          : fmt::format("{}/{}", r.summary.epochs_done, layout.epochs));
-      line.push_back(r.summary.best_val_acc >= 0 ? fmt::format("{:.1f}%", 100 * r.summary.best_val_acc)
-                                                 : "-");
+      line.push_back(
+          r.summary.best_val_acc >= 0 ? fmt::format("{:.1f}%", 100 * r.summary.best_val_acc) : "-");
       line.push_back(wall(r.summary.wall_s));
       table.push_back(std::move(line));
     }

@@ -24,7 +24,8 @@ struct SweepRunOptions {
 
 int run_sweep(const SweepRunOptions& o, const Context& ctx) {
   // Every rank expands the spec; an invalid one fails on all of them alike.
-  const auto spec = parallel::collectively(MPI_COMM_WORLD, [&] { return sweep::load_sweep(o.spec); });
+  const auto spec =
+      parallel::collectively(MPI_COMM_WORLD, [&] { return sweep::load_sweep(o.spec); });
   sweep::RunOptions run;
   run.output = o.output.empty() ? spec.output : o.output;
   run.overwrite = o.overwrite;
@@ -34,18 +35,20 @@ int run_sweep(const SweepRunOptions& o, const Context& ctx) {
   const auto r = sweep::run_sweep(spec, run, MPI_COMM_WORLD);
   if (r.stopped) {
     if (ctx.rank == 0) {
-      spdlog::warn("stopped by a signal with {}/{} points done; everything is checkpointed in {}. "
-                   "Run the same command again to resume (exit code {})",
-                   r.done, r.points, run.output.string(), static_cast<int>(ExitCode::resubmit));
+      spdlog::warn(
+          "stopped by a signal with {}/{} points done; everything is checkpointed in {}. "
+          "Run the same command again to resume (exit code {})",
+          r.done, r.points, run.output.string(), static_cast<int>(ExitCode::resubmit));
     }
     return ExitCode::resubmit;
   }
   if (ctx.rank == 0) {
-    spdlog::info("sweep {} complete: {}/{} points done in {:.1f} s (writing results: {:.2f} s, "
-                 "{:.1f}% of rank time); results in {} (see `resqunn status {}`)",
-                 spec.name, r.done, r.points, r.wall_s, r.io_s,
-                 r.wall_s > 0 ? 100.0 * r.io_s / (r.wall_s * ctx.size) : 0.0, run.output.string(),
-                 run.output.string());
+    spdlog::info(
+        "sweep {} complete: {}/{} points done in {:.1f} s (writing results: {:.2f} s, "
+        "{:.1f}% of rank time); results in {} (see `resqunn status {}`)",
+        spec.name, r.done, r.points, r.wall_s, r.io_s,
+        r.wall_s > 0 ? 100.0 * r.io_s / (r.wall_s * ctx.size) : 0.0, run.output.string(),
+        run.output.string());
   }
   return ExitCode::ok;
 }

@@ -43,11 +43,12 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     std::vector<std::string> columns;
     for (const auto& kv : config::flatten(config)) columns.push_back(kv.first);
     const auto layout = runner::layout_for({point}, columns);
-    auto file = io::ResultsFile::create(out, layout, point.canonical, run_provenance(ctx), o.overwrite);
+    auto file =
+        io::ResultsFile::create(out, layout, point.canonical, run_provenance(ctx), o.overwrite);
     file.write_point_info(0, runner::point_info(point, layout));
     spdlog::info("training point {} ({} train / {} validation images, {} epochs) -> {}", point.id,
-                 data.train.labels.size(), data.validation.labels.size(),
-                 config.train.epochs, out.string());
+                 data.train.labels.size(), data.validation.labels.size(), config.train.epochs,
+                 out.string());
     runner::PointContext context;
     context.file = &file;
     const auto outcome = runner::train_point(point, data, context);
@@ -66,8 +67,9 @@ void add_train_command(CLI::App& app, ActionSlot& slot) {
   auto* sub = app.add_subcommand(
       "train",
       "Train one model from a TOML config and write metrics, gradient traces and weights to HDF5");
-  sub->add_option("CONFIG", o->config, "Run config (TOML), e.g. examples/quickstart.toml; keys: "
-                                       "docs/config.md")
+  sub->add_option("CONFIG", o->config,
+                  "Run config (TOML), e.g. examples/quickstart.toml; keys: "
+                  "docs/config.md")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output,

@@ -33,10 +33,11 @@ Shape sum_shape(const std::vector<Shape>& terms, const std::vector<std::string>&
   }
   for (std::size_t i = 0; i < terms.size(); ++i) {
     if (terms[i].channels != 1 && terms[i].channels != s.channels) {
-      throw UsageError(what + ": cannot add " + names[i] + " (" + terms[i].str() + ") to a " +
-                           std::to_string(s.channels) + "-channel sum",
-                       "terms of a residual sum need equal channel counts, or one channel "
-                       "(broadcast); use channel_mode = \"mean\" or \"pool\" for the layers involved");
+      throw UsageError(
+          what + ": cannot add " + names[i] + " (" + terms[i].str() + ") to a " +
+              std::to_string(s.channels) + "-channel sum",
+          "terms of a residual sum need equal channel counts, or one channel "
+          "(broadcast); use channel_mode = \"mean\" or \"pool\" for the layers involved");
     }
   }
   return s;

@@ -84,8 +84,8 @@ public:
     }
     const int readout = std::max(1, ceil_log2(classes));
     if (readout > c.qubits) {
-      throw UsageError("the quantum head has " + std::to_string(c.qubits) + " qubits, too few for " +
-                           std::to_string(classes) + " classes",
+      throw UsageError("the quantum head has " + std::to_string(c.qubits) +
+                           " qubits, too few for " + std::to_string(classes) + " classes",
                        "use more features or head.type = \"dense\"");
     }
     c.encoding = quantum::Encoding::amplitude;

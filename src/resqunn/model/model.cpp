@@ -39,7 +39,8 @@ Model::Model(const ModelSpec& spec, Shape input, int classes)
     consumer_shapes_.push_back(
         sum_shape(shapes, names, "residual " + sum_name(sources) + " (input of " + who + ")"));
     if (k == L) break;
-    layers_.emplace_back(spec_.layers[k], consumer_shapes_.back(), "model.layers[" + std::to_string(k) + "]");
+    layers_.emplace_back(spec_.layers[k], consumer_shapes_.back(),
+                         "model.layers[" + std::to_string(k) + "]");
     node_shapes_.push_back(layers_.back().output_shape());
     groups_.push_back({who, offset, layers_.back().weight_count(), spec_.layers[k].trainable});
     offset += groups_.back().count;
@@ -86,7 +87,8 @@ void Model::build_sum(int consumer, Tensor& out) const {
 
 void Model::forward(const Tensor& x, const std::vector<double>& params) {
   if (x.shape != input_) {
-    throw UsageError("model input is " + x.shape.str() + ", the model was built for " + input_.str());
+    throw UsageError("model input is " + x.shape.str() + ", the model was built for " +
+                     input_.str());
   }
   if (params.size() != static_cast<std::size_t>(parameter_count())) {
     throw UsageError("model got " + std::to_string(params.size()) + " parameters, it has " +
@@ -224,13 +226,14 @@ std::string Model::describe() const {
   for (int k = 0; k < L; ++k) {
     const auto& s = spec_.layers[k];
     const auto& l = layers_[k];
-    out << "QCL" << k + 1 << ": reads " << sum_name(wiring_.sources[k]) << " (" << l.input_shape().str()
-        << ") -> O" << k + 1 << " (" << l.output_shape().str() << "); " << s.kernel << "x" << s.kernel
-        << " window, stride " << s.stride << ", " << to_string(s.padding) << ", "
-        << s.qubits() << " qubits, " << quantum::to_string(s.encoding) << " encoding, "
-        << quantum::to_string(s.ansatz) << " depth " << s.depth << ", channels "
-        << to_string(s.channel_mode) << ", " << l.circuits_per_image() << " circuits/image, "
-        << groups_[k].count << " weights" << (s.trainable ? "" : " (frozen)") << "\n";
+    out << "QCL" << k + 1 << ": reads " << sum_name(wiring_.sources[k]) << " ("
+        << l.input_shape().str() << ") -> O" << k + 1 << " (" << l.output_shape().str() << "); "
+        << s.kernel << "x" << s.kernel << " window, stride " << s.stride << ", "
+        << to_string(s.padding) << ", " << s.qubits() << " qubits, "
+        << quantum::to_string(s.encoding) << " encoding, " << quantum::to_string(s.ansatz)
+        << " depth " << s.depth << ", channels " << to_string(s.channel_mode) << ", "
+        << l.circuits_per_image() << " circuits/image, " << groups_[k].count << " weights"
+        << (s.trainable ? "" : " (frozen)") << "\n";
   }
   out << "head: reads " << sum_name(wiring_.sources[L]) << " (" << consumer_shapes_[L].str()
       << "); " << head_->describe() << ", " << groups_.back().count << " weights\n";

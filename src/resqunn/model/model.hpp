@@ -99,7 +99,7 @@ private:
   std::vector<Shape> node_shapes_;      // X, O1..OL
   std::vector<Shape> consumer_shapes_;  // layer inputs, head input
   std::vector<ParameterGroup> groups_;
-  std::vector<bool> node_needs_grad_;   // does d(loss)/d(node) feed a trainable group?
+  std::vector<bool> node_needs_grad_;  // does d(loss)/d(node) feed a trainable group?
 
   // Per-batch state.
   const Tensor* x_ = nullptr;

@@ -92,9 +92,7 @@ private:
     fail("expected X, O1..O" + std::to_string(layers_) + " or '('");
   }
 
-  void record(const std::vector<int>& nodes) {
-    sums_.push_back(nodes);
-  }
+  void record(const std::vector<int>& nodes) { sums_.push_back(nodes); }
 
   [[noreturn]] void fail(const std::string& what) const {
     throw UsageError("residual \"" + std::string(text_) + "\": " + what + " at column " +

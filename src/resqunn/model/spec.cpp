@@ -49,10 +49,11 @@ quantum::CircuitSpec QuanvSpec::circuit() const {
 }
 
 void QuanvSpec::validate(const std::string& where) const {
-  check(kernel >= 1 && kernel <= 8, where + ".kernel = " + std::to_string(kernel) + " is out of range",
+  check(kernel >= 1 && kernel <= 8,
+        where + ".kernel = " + std::to_string(kernel) + " is out of range",
         "use a window of 1..8 pixels (angle encoding needs kernel^2 <= 12 qubits)");
-  check(stride >= 1 && stride <= 8, where + ".stride = " + std::to_string(stride) + " is out of range",
-        "use a stride of 1..8");
+  check(stride >= 1 && stride <= 8,
+        where + ".stride = " + std::to_string(stride) + " is out of range", "use a stride of 1..8");
   check(depth >= 1 && depth <= 64, where + ".depth = " + std::to_string(depth) + " is out of range",
         "use 1..64 ansatz layers");
   check(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
@@ -70,7 +71,8 @@ void QuanvSpec::validate(const std::string& where) const {
 }
 
 void HeadSpec::validate() const {
-  check(depth >= 1 && depth <= 64, "model.head.depth = " + std::to_string(depth) + " is out of range",
+  check(depth >= 1 && depth <= 64,
+        "model.head.depth = " + std::to_string(depth) + " is out of range",
         "use 1..64 ansatz layers");
 }
 
@@ -90,9 +92,12 @@ std::string_view to_string(Padding p) noexcept { return p == Padding::valid ? "v
 
 std::string_view to_string(ChannelMode m) noexcept {
   switch (m) {
-    case ChannelMode::mean: return "mean";
-    case ChannelMode::stack: return "stack";
-    case ChannelMode::pool: return "pool";
+    case ChannelMode::mean:
+      return "mean";
+    case ChannelMode::stack:
+      return "stack";
+    case ChannelMode::pool:
+      return "pool";
   }
   return "?";
 }

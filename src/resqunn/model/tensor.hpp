@@ -40,11 +40,13 @@ struct Tensor {
   }
   double& at(int i, int c, int y, int x) noexcept {
     return data[((static_cast<std::size_t>(i) * shape.channels + c) * shape.height + y) *
-                    shape.width + x];
+                    shape.width +
+                x];
   }
   double at(int i, int c, int y, int x) const noexcept {
     return data[((static_cast<std::size_t>(i) * shape.channels + c) * shape.height + y) *
-                    shape.width + x];
+                    shape.width +
+                x];
   }
 };
 

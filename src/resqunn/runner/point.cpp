@@ -69,7 +69,8 @@ io::ResultsLayout layout_for(const std::vector<Point>& points,
   }
   // Trace columns: QCL1..QCLn for the deepest model, then the head; a point
   // with fewer layers leaves its missing columns NaN.
-  for (std::size_t k = 0; k + 1 < most_layers; ++k) l.trace_layers.push_back("QCL" + std::to_string(k + 1));
+  for (std::size_t k = 0; k + 1 < most_layers; ++k)
+    l.trace_layers.push_back("QCL" + std::to_string(k + 1));
   l.trace_layers.push_back("head");
   l.validate();
   return l;

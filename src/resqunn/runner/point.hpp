@@ -14,7 +14,7 @@ namespace resqunn::runner {
 
 struct Point {
   config::RunConfig config;  // output.path reset to the default
-  std::string canonical;  // config::canonical_toml(config)
+  std::string canonical;     // config::canonical_toml(config)
   /// First 16 hex digits of SHA-256 over "resqunn-point v<schema>\n" +
   /// canonical: stable across runs, machines and key order in the file.
   std::string id;

@@ -63,7 +63,10 @@ private:
 class Recorder final : public train::TrainingObserver {
 public:
   Recorder(const PointContext& ctx, const Point& point, double wall_before)
-      : ctx_(ctx), point_(point), wall_before_(wall_before), start_(std::chrono::steady_clock::now()) {}
+      : ctx_(ctx),
+        point_(point),
+        wall_before_(wall_before),
+        start_(std::chrono::steady_clock::now()) {}
 
   void on_step(const train::StepRecord& s) override {
     if (!writes()) return;
@@ -112,11 +115,11 @@ public:
       ctx_.file->write_checkpoint(ctx_.index, to_checkpoint(state, outcome.wall_s));
       write_summary(state, last ? io::PointState::done : io::PointState::running);
     }
-    spdlog::info("{}epoch {}/{}: train loss {:.4f} acc {:.1f}% | val loss {:.4f} acc {:.1f}% | "
-                 "{:.1f} s, {:.0f} img/s",
-                 ctx_.label.empty() ? "" : ctx_.label + ": ", e.epoch + 1,
-                 point_.config.train.epochs, e.train_loss, 100.0 * e.train_acc, e.val_loss,
-                 100.0 * e.val_acc, e.wall_s, e.images_per_s);
+    spdlog::info(
+        "{}epoch {}/{}: train loss {:.4f} acc {:.1f}% | val loss {:.4f} acc {:.1f}% | "
+        "{:.1f} s, {:.0f} img/s",
+        ctx_.label.empty() ? "" : ctx_.label + ": ", e.epoch + 1, point_.config.train.epochs,
+        e.train_loss, 100.0 * e.train_acc, e.val_loss, 100.0 * e.val_acc, e.wall_s, e.images_per_s);
   }
 
   bool stop_requested() override { return ctx_.stop_requested && ctx_.stop_requested(); }

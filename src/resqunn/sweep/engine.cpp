@@ -45,7 +45,8 @@ std::string data_key(const config::RunConfig& c) {
 std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::Provenance& prov) {
   std::set<std::string> seen;
   for (const auto& p : spec.points) {
-    if (seen.insert(data_key(p.config)).second) train::load_training_data(p.config.data, o.data_dir);
+    if (seen.insert(data_key(p.config)).second)
+      train::load_training_data(p.config.data, o.data_dir);
   }
   const auto layout = runner::layout_for(spec.points, param_columns(spec));
   const std::size_t n = spec.points.size();
@@ -55,8 +56,10 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
     std::vector<std::string> ids;
     for (const auto& p : spec.points) ids.push_back(p.id);
     if (file.read_point_ids() != ids || file.layout() != layout) {
-      throw UsageError(o.output.string() + " holds the results of a different sweep (its points "
-                                           "or their sizes differ from " + spec.source + ")",
+      throw UsageError(o.output.string() +
+                           " holds the results of a different sweep (its points "
+                           "or their sizes differ from " +
+                           spec.source + ")",
                        "use another -o, or --overwrite to replace it");
     }
     const auto summaries = file.read_summaries();
@@ -96,8 +99,8 @@ public:
       const double elapsed = std::chrono::duration<double>(now - start_).count();
       const double eta = cost_done_ > 0 ? elapsed * (remaining_cost() / cost_done_) : 0.0;
       spdlog::info("point {} ({}) done: best val acc {:.1f}%, {} — {}/{} points done, ETA {}", i,
-                   spec_.points[i].id, 100.0 * notices[i].best_val_acc,
-                   duration(notices[i].wall_s), done_, cost_.size(), duration(eta));
+                   spec_.points[i].id, 100.0 * notices[i].best_val_acc, duration(notices[i].wall_s),
+                   done_, cost_.size(), duration(eta));
     }
   }
 
@@ -146,9 +149,8 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
   std::vector<double> cost(n);
   for (int i = 0; i < n; ++i) cost[i] = estimated_cost(spec.points[i]);
 
-  std::vector<int> done = parallel::collectively(world, [&] {
-    return rank == 0 ? prepare(spec, o, o.provenance) : std::vector<int>{};
-  });
+  std::vector<int> done = parallel::collectively(
+      world, [&] { return rank == 0 ? prepare(spec, o, o.provenance) : std::vector<int>{}; });
   done.resize(n);
   MPI_Bcast(done.data(), n, MPI_INT, 0, world);
   std::vector<int> order;
@@ -161,9 +163,10 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
   result.points = n;
   result.done_before = static_cast<int>(std::count(done.begin(), done.end(), 1));
   if (rank == 0) {
-    spdlog::info("sweep {}: {} points, {} already done, {} to train on {} group(s) of {} rank(s) -> {}",
-                 spec.name, n, result.done_before, order.size(), size / o.group_size, o.group_size,
-                 o.output.string());
+    spdlog::info(
+        "sweep {}: {} points, {} already done, {} to train on {} group(s) of {} rank(s) -> {}",
+        spec.name, n, result.done_before, order.size(), size / o.group_size, o.group_size,
+        o.output.string());
   }
 
   MPI_Comm group = MPI_COMM_NULL;

@@ -34,11 +34,11 @@ struct RunOptions {
 
 struct RunResult {
   int points = 0;
-  int done_before = 0;  // already done in the file when the run started
-  int done = 0;         // done when the run ended
-  bool stopped = false; // a signal stopped the run: resubmit to continue
-  double wall_s = 0.0;  // of this run
-  double io_s = 0.0;    // summed over ranks: writing results (excludes creation)
+  int done_before = 0;   // already done in the file when the run started
+  int done = 0;          // done when the run ended
+  bool stopped = false;  // a signal stopped the run: resubmit to continue
+  double wall_s = 0.0;   // of this run
+  double io_s = 0.0;     // summed over ranks: writing results (excludes creation)
 };
 
 /// Collective over `world`.

@@ -18,7 +18,8 @@ GroupReducer::GroupReducer(MPI_Comm group) : comm_(group) {
   MPI_Comm_size(comm_, &size_);
 }
 
-train::Partial GroupReducer::combine(int count, int width, const std::vector<train::Partial>& mine) {
+train::Partial GroupReducer::combine(int count, int width,
+                                     const std::vector<train::Partial>& mine) {
   if (static_cast<int>(mine.size()) != share(count, rank_, size_)) {
     throw Error("group reducer: rank " + std::to_string(rank_) + " brought " +
                 std::to_string(mine.size()) + " micro-batches, expected " +
@@ -39,7 +40,8 @@ train::Partial GroupReducer::combine(int count, int width, const std::vector<tra
   // Micro-batch m came from rank m % size as its (m / size)-th partial.
   train::Partial sum(static_cast<std::size_t>(width), 0.0);
   for (int m = 0; m < count; ++m) {
-    const double* p = recv_.data() + displs[m % size_] + static_cast<std::size_t>(m / size_) * width;
+    const double* p =
+        recv_.data() + displs[m % size_] + static_cast<std::size_t>(m / size_) * width;
     for (int i = 0; i < width; ++i) sum[i] += p[i];
   }
   return sum;

@@ -51,11 +51,11 @@ TrainingData load_training_data(const DataOptions& o, const std::filesystem::pat
   // One stratified sample of both, then a stratified validation part of it:
   // both sets keep the class proportions, and the sizes are exact.
   Rng root(o.seed);
-  const auto pool = data::stratified_sample(images.labels, out.classes, wanted, root.split(1).next());
+  const auto pool =
+      data::stratified_sample(images.labels, out.classes, wanted, root.split(1).next());
   const data::ImageSet chosen = data::subset(images, pool);
-  const auto val = data::stratified_sample(chosen.labels, out.classes,
-                                           static_cast<std::size_t>(o.validation),
-                                           root.split(2).next());
+  const auto val = data::stratified_sample(
+      chosen.labels, out.classes, static_cast<std::size_t>(o.validation), root.split(2).next());
   std::vector<std::size_t> train;
   std::vector<bool> is_val(chosen.count, false);
   for (auto i : val) is_val[i] = true;

@@ -27,10 +27,10 @@ enum class OptimizerKind : std::uint8_t { adam, sgd };
 struct OptimizerOptions {
   OptimizerKind kind = OptimizerKind::adam;
   double lr = 0.005;
-  double beta1 = 0.9;    // adam
-  double beta2 = 0.999;  // adam
-  double eps = 1e-8;     // adam
-  double momentum = 0.0; // sgd
+  double beta1 = 0.9;     // adam
+  double beta2 = 0.999;   // adam
+  double eps = 1e-8;      // adam
+  double momentum = 0.0;  // sgd
 };
 
 struct TrainOptions {

@@ -24,7 +24,8 @@ std::vector<bool> trainable_mask(const model::Model& m) {
 // Images [first, first + count) of `order` as a batch.
 LabelledImages slice(const LabelledImages& set, const std::vector<std::size_t>& order,
                      std::size_t first, std::size_t count) {
-  return gather(set, std::vector<std::size_t>(order.begin() + first, order.begin() + first + count));
+  return gather(set,
+                std::vector<std::size_t>(order.begin() + first, order.begin() + first + count));
 }
 
 void check(bool ok, const std::string& problem, const std::string& fix) {
@@ -107,7 +108,8 @@ Partial Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t 
     const std::size_t n = std::min(mb, count - at);
     const LabelledImages batch = slice(data_.train, order, first + at, n);
     grad.assign(np, 0.0);
-    const auto r = model_.loss_and_gradient(batch.images, batch.labels, state_.parameters, scale, grad);
+    const auto r =
+        model_.loss_and_gradient(batch.images, batch.labels, state_.parameters, scale, grad);
     Partial p(static_cast<std::size_t>(width));
     p[0] = r.loss_sum;
     p[1] = r.correct;
@@ -222,7 +224,8 @@ EpochRecord Trainer::validate() {
     std::int64_t row = 0;
     for (int p = 0; p < k; ++p) row += e.confusion[static_cast<std::size_t>(c) * k + p];
     if (row > 0) {
-      e.val_class_acc[c] = static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) / row;
+      e.val_class_acc[c] =
+          static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) / row;
     }
   }
   return e;

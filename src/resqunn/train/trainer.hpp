@@ -27,19 +27,19 @@ GradientStats gradient_stats(const double* g, int count);
 struct StepRecord {
   std::int64_t step = 0;  // 0-based, counted over the whole run
   int epoch = 0;
-  double loss = 0.0;      // mean cross-entropy of the batch
+  double loss = 0.0;                  // mean cross-entropy of the batch
   std::vector<GradientStats> groups;  // one per model parameter group
   std::vector<double> gradient;       // the full gradient (TraceOptions::full only)
 };
 
 struct EpochRecord {
-  int epoch = 0;  // 0-based
+  int epoch = 0;            // 0-based
   double train_loss = 0.0;  // mean over the epoch's images, with the weights of each step
   double train_acc = 0.0;
   double val_loss = 0.0;
   double val_acc = 0.0;
-  std::vector<double> val_class_acc;     // per class (NaN for a class without images)
-  std::vector<std::int64_t> confusion;   // classes x classes, [true][predicted]
+  std::vector<double> val_class_acc;    // per class (NaN for a class without images)
+  std::vector<std::int64_t> confusion;  // classes x classes, [true][predicted]
   double wall_s = 0.0;
   double images_per_s = 0.0;  // training images per second of the epoch
 };

@@ -14,7 +14,8 @@ using Matrix = Circuit::Matrix;
 using Vector = Circuit::Vector;
 using HostMatrix = Kokkos::View<double**, Kokkos::LayoutRight, Kokkos::HostSpace,
                                 Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-using HostVector = Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+using HostVector =
+    Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 constexpr bool kHostAccessible =
     Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space::memory_space>::accessible;
@@ -85,10 +86,9 @@ void CircuitRunner::forward(const std::vector<double>& inputs, std::size_t batch
   copy_out(y, outputs.data());
 }
 
-void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch,
-                        const double* weights, const std::vector<double>& upstream,
-                        std::vector<double>& outputs, std::vector<double>* input_grads,
-                        std::vector<double>& weight_grads) {
+void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch, const double* weights,
+                        const std::vector<double>& upstream, std::vector<double>& outputs,
+                        std::vector<double>* input_grads, std::vector<double>& weight_grads) {
   const std::size_t nin = spec_.input_size(), nout = spec_.output_size();
   const std::size_t nw = spec_.weight_count();
   outputs.resize(batch * nout);
