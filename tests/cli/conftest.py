@@ -78,6 +78,8 @@ class Running:
     background; stdout and stderr go to files, so a chatty process cannot
     block on a full pipe."""
 
+    catches = staticmethod(catches)
+
     def __init__(self, cmd, env):
         self.cmd = cmd
         self._out = tempfile.TemporaryFile(mode="w+")

@@ -37,32 +37,6 @@ struct Origin {
   std::string key;
 };
 
-const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
-}
-
 std::string range_text(std::int64_t lo, std::int64_t hi) {
   if (hi == kIntMax || hi == kSeedMax) return ">= " + std::to_string(lo);
   return std::to_string(lo) + ".." + std::to_string(hi);

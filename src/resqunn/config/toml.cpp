@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "resqunn/config/detail/toml_text.hpp"
 #include "resqunn/core/error.hpp"
 
 namespace resqunn::config {
@@ -182,5 +183,33 @@ void apply_override(toml::table& table, std::string_view assignment) {
   }
   set_dotted(table, key, toml::value<std::string>(std::string(text)));
 }
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::string quoted(std::string_view text) { return detail::toml_string(text); }
 
 }  // namespace resqunn::config

@@ -12,6 +12,13 @@
 
 namespace resqunn::config {
 
+/// "a table", "an array", "a string", "an integer", "a float", ... for
+/// messages like "expected a string, got an integer".
+std::string type_name(const toml::node& node);
+
+/// `text` as a TOML basic string: quoted, with escapes.
+std::string quoted(std::string_view text);
+
 /// Parses TOML syntax only (no schema). Syntax errors become UsageError
 /// "source_name:line:column: invalid TOML: <what the parser says>".
 toml::table parse_toml(std::string_view toml_text, const std::string& source_name);

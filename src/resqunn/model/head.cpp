@@ -71,30 +71,7 @@ private:
 class QuantumHead final : public Head {
 public:
   QuantumHead(const HeadSpec& spec, int features, int classes)
-      : f_(features), k_(classes), runner_(circuit(spec, features, classes)) {}
-
-  static quantum::CircuitSpec circuit(const HeadSpec& spec, int features, int classes) {
-    quantum::CircuitSpec c;
-    c.qubits = std::max(1, ceil_log2(features));
-    if (c.qubits > quantum::kMaxQubits) {
-      throw UsageError("the quantum head would need " + std::to_string(c.qubits) +
-                           " qubits to amplitude-encode " + std::to_string(features) + " features",
-                       "use at most " + std::to_string(1 << quantum::kMaxQubits) +
-                           " features (smaller images, fewer channels) or head.type = \"dense\"");
-    }
-    const int readout = std::max(1, ceil_log2(classes));
-    if (readout > c.qubits) {
-      throw UsageError("the quantum head has " + std::to_string(c.qubits) +
-                           " qubits, too few for " + std::to_string(classes) + " classes",
-                       "use more features or head.type = \"dense\"");
-    }
-    c.encoding = quantum::Encoding::amplitude;
-    c.ansatz = spec.ansatz;
-    c.depth = spec.depth;
-    c.readout = quantum::Readout::probabilities;
-    c.readout_qubits = readout;
-    return c;
-  }
+      : f_(features), k_(classes), runner_(quantum_head_circuit(spec, features, classes)) {}
 
   int weight_count() const override { return runner_.spec().weight_count(); }
   long forward_circuits() const override { return runner_.forward_circuits(); }
@@ -169,6 +146,29 @@ private:
 };
 
 }  // namespace
+
+quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, int classes) {
+  quantum::CircuitSpec c;
+  c.qubits = std::max(1, ceil_log2(features));
+  if (c.qubits > quantum::kMaxQubits) {
+    throw UsageError("the quantum head would need " + std::to_string(c.qubits) +
+                         " qubits to amplitude-encode " + std::to_string(features) + " features",
+                     "use at most " + std::to_string(1 << quantum::kMaxQubits) +
+                         " features (smaller images, fewer channels) or head.type = \"dense\"");
+  }
+  const int readout = std::max(1, ceil_log2(classes));
+  if (readout > c.qubits) {
+    throw UsageError("the quantum head has " + std::to_string(c.qubits) + " qubits, too few for " +
+                         std::to_string(classes) + " classes",
+                     "use more features or head.type = \"dense\"");
+  }
+  c.encoding = quantum::Encoding::amplitude;
+  c.ansatz = spec.ansatz;
+  c.depth = spec.depth;
+  c.readout = quantum::Readout::probabilities;
+  c.readout_qubits = readout;
+  return c;
+}
 
 std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes) {
   if (classes < 2) throw UsageError("a classifier needs at least 2 classes");

@@ -39,6 +39,11 @@ public:
   virtual std::string describe() const = 0;
 };
 
+/// The quantum head's circuit for `features` inputs and `classes` classes
+/// (pure description, no simulation). Throws UsageError if the features need
+/// more than 12 qubits or the qubits cannot index the classes.
+quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, int classes);
+
 /// Throws UsageError if the features do not fit the head (e.g. more than
 /// 2^12 features for the quantum head).
 std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes);

@@ -4,18 +4,13 @@
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/align.hpp"
+#include "resqunn/model/head.hpp"
 #include "resqunn/model/residual.hpp"
 #include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::sweep {
 
 namespace {
-
-int ceil_log2(long v) {
-  int n = 0;
-  while ((1L << n) < v) ++n;
-  return n;
-}
 
 // Output size of a window sliding along one axis. Mirrors axis() in
 // src/resqunn/model/quanv_layer.cpp (same rule, same error), which only a
@@ -142,25 +137,8 @@ CostEstimate estimate_cost(const config::RunConfig& config) {
     e.head_forward = fk;
     e.head_train = fk * (2.0 + (head_dx ? 1.0 : 0.0));  // forward, dW, dX
   } else {
-    quantum::CircuitSpec c;
-    c.qubits = std::max(1, ceil_log2(features));
-    if (c.qubits > quantum::kMaxQubits) {
-      throw UsageError("the quantum head would need " + std::to_string(c.qubits) +
-                           " qubits to amplitude-encode " + std::to_string(features) + " features",
-                       "use at most " + std::to_string(1 << quantum::kMaxQubits) +
-                           " features (smaller images, fewer channels) or head.type = \"dense\"");
-    }
-    const int readout = std::max(1, ceil_log2(classes));
-    if (readout > c.qubits) {
-      throw UsageError("the quantum head has " + std::to_string(c.qubits) +
-                           " qubits, too few for " + std::to_string(classes) + " classes",
-                       "use more features or head.type = \"dense\"");
-    }
-    c.encoding = quantum::Encoding::amplitude;
-    c.ansatz = spec.head.ansatz;
-    c.depth = spec.head.depth;
-    c.readout = quantum::Readout::probabilities;
-    c.readout_qubits = readout;
+    const quantum::CircuitSpec c =
+        model::quantum_head_circuit(spec.head, static_cast<int>(features), classes);
     e.head_forward = circuit_units(c);
     e.head_train = 4.0 * e.head_forward;  // the head's weights always train
   }
