@@ -26,7 +26,8 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Inspect resqunn datasets (and, later, sweep results).",
+        description="Inspect resqunn datasets and results files: preview images, "
+        "report on a results file, compare two.",
         epilog="Exit codes: 0 ok, 1 data error, 2 invalid usage. "
         f"Run `{PROG} SUBCOMMAND --help` for the options of a subcommand.",
     )

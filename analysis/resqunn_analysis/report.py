@@ -22,7 +22,6 @@ moved or archived as a whole. Sections:
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -31,13 +30,13 @@ import numpy as np
 import pandas as pd
 
 from . import figures
+from .labels import NONE_LABEL, format_value, in_order, labels_for
 from .results import DEPTHS_PARAM, Results, require_columns
 
 #: The curve key of (a) when the results have it.
 DEFAULT_CURVES_BY = "model.residual"
 #: Facet figures are drawn for 2..MAX_FACETS combinations of the other grouping columns.
 MAX_FACETS = 6
-NONE_LABEL = "all points"
 
 
 @dataclass
@@ -68,43 +67,6 @@ class Report:
 # --- formatting -----------------------------------------------------------------------------
 
 
-def format_value(v) -> str:
-    """A hyperparameter value as a label: ``none``, ``0.005``, ``true``, ``[1, 1]``; ``-`` if unset."""
-    if v is None or v is pd.NA:
-        return "-"
-    if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (float, np.floating)):
-        return "-" if math.isnan(v) else f"{v:g}"
-    if isinstance(v, (np.integer,)):
-        return str(int(v))
-    return str(v)
-
-
-def short_names(columns: Sequence[str]) -> dict:
-    """``model.residual`` -> ``residual`` (the first dotted part dropped) where unambiguous."""
-    short = {c: (c.split(".", 1)[1] if "." in c else c) for c in columns}
-    counts = pd.Series(list(short.values())).value_counts()
-    return {c: (s if counts[s] == 1 else c) for c, s in short.items()}
-
-
-def labels_for(points: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    """One label per point for the combination of `columns` (``all points`` for none)."""
-    cols = list(columns)
-    if not cols:
-        return pd.Series([NONE_LABEL] * len(points), index=points.index, dtype=object)
-    if len(cols) == 1:
-        return points[cols[0]].map(format_value).astype(object)
-    names = short_names(cols)
-    return pd.Series([", ".join(f"{names[c]}={format_value(row[c])}" for c in cols)
-                      for _, row in points[cols].iterrows()], index=points.index, dtype=object)
-
-
-def in_order(labels: pd.Series) -> list:
-    """Distinct labels in order of first appearance."""
-    return list(dict.fromkeys(labels.tolist()))
-
-
 def pm(mean: float, std: float, scale: float = 1.0, digits: int = 1) -> str:
     if mean is None or not np.isfinite(mean):
         return "-"
@@ -112,6 +74,10 @@ def pm(mean: float, std: float, scale: float = 1.0, digits: int = 1) -> str:
     if std is not None and np.isfinite(std):
         text += f" ± {std * scale:.{digits}f}"
     return text
+
+
+def percent(v: float) -> str:
+    return "-" if v is None or not np.isfinite(v) else f"{100 * v:.1f} %"
 
 
 def number(v: float, digits: int = 3) -> str:
@@ -324,7 +290,7 @@ def _overview(doc: Document, r: Results, nonseed: list, seeds: list, group_by: l
         if len(frame) <= 64:
             doc.table(list(frame.columns),
                       [[format_value(v) if c not in ("best_val_acc", "wall_s") else
-                        (pm(v, None, 100) + " %" if c == "best_val_acc" else number(v))
+                        (percent(v) if c == "best_val_acc" else number(v))
                         for c, v in row.items()] for _, row in frame.iterrows()])
 
 
@@ -359,7 +325,7 @@ def _curves_section(doc: Document, r: Results, curve: pd.Series, curves_by: list
               "n = points per curve.")
     others = [c for c in group_by if c not in curves_by]
     if others and not frame.empty:
-        facet = labels_for(r.points, others)
+        facet = labels_for(r.points, others, named=True)
         facets = in_order(facet)
         if 2 <= len(facets) <= MAX_FACETS:
             frame = frame.merge(pd.DataFrame({"point": r.points["point"], "facet": facet}),
@@ -390,7 +356,10 @@ def final_metrics(r: Results) -> pd.DataFrame:
 
 
 def final_table(r: Results, group_by: Sequence[str], seeds: Sequence[str] = ()) -> pd.DataFrame:
-    """Table (b) as numbers: per group, n and mean/std of the final metrics (accuracies 0..1)."""
+    """Table (b) as numbers: per group, n and mean/std of the final metrics (accuracies 0..1).
+
+    n: points of the group with results; n_points: all its points.
+    """
     frame = final_metrics(r)
     frame["group"] = labels_for(frame, group_by).to_numpy()
     rows = []
@@ -398,7 +367,9 @@ def final_table(r: Results, group_by: Sequence[str], seeds: Sequence[str] = ()) 
         sub = frame[frame["group"] == label]
         row = {c: sub[c].iloc[0] for c in group_by}
         row["group"] = label
-        row["n"] = len(sub)
+        # Points with results (a pending point of --include-running has none).
+        row["n"] = int((sub["best_val_acc"].notna() | sub["final_val_acc"].notna()).sum())
+        row["n_points"] = len(sub)
         for s in seeds:
             row[s] = ", ".join(sorted({format_value(v) for v in sub[s]},
                                       key=lambda t: (len(t), t)))
@@ -419,7 +390,7 @@ def _final_section(doc: Document, r: Results, config: pd.Series, group_by: list,
         doc.note("No points, so no accuracy table.")
         return
     by = ", ".join(group_by) or NONE_LABEL
-    over = ", ".join(varying_seeds) or "nothing (no seed varies)"
+    over = ", ".join(varying_seeds) or "none vary"
     doc.para(f"Grouped by {by}; mean ± standard deviation over the points of each group "
              f"(seeds: {over}). Accuracies in %; 'best' is the best validation accuracy over "
              "the epochs, 'final' the last epoch's.")
@@ -430,7 +401,8 @@ def _final_section(doc: Document, r: Results, config: pd.Series, group_by: list,
     rows = []
     for _, t in table.iterrows():
         keys = [format_value(t[c]) for c in group_by] if group_by else [t["group"]]
-        rows.append([*keys, t["n"], *[t[s] for s in varying_seeds],
+        n = str(t["n"]) if t["n"] == t["n_points"] else f"{t['n']} of {t['n_points']}"
+        rows.append([*keys, n, *[t[s] for s in varying_seeds],
                      pm(t["best_val_acc_mean"], t["best_val_acc_std"], 100),
                      pm(t["final_val_acc_mean"], t["final_val_acc_std"], 100),
                      pm(t["final_train_acc_mean"], t["final_train_acc_std"], 100),

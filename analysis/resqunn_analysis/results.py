@@ -151,8 +151,10 @@ class Results:
         return frame.merge(self.points[["point", *cols]], on="point", how="left")
 
     def summary(self) -> str:
-        """``path: P points: a done, b running, c pending, d failed`` (like `resqunn status`)."""
-        parts = ", ".join(f"{self.state_counts.get(s, 0)} {s}" for s in STATE_NAMES)
+        """``PATH: P points: a done, b running, c pending, d failed`` (like `resqunn status`)."""
+        order = ("done", "running", "pending", "failed")
+        extra = [s for s in self.state_counts if s not in order]
+        parts = ", ".join(f"{self.state_counts.get(s, 0)} {s}" for s in (*order, *extra))
         return f"{self.path}: {self.n_points} points: {parts}"
 
 

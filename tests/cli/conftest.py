@@ -113,6 +113,11 @@ class Running:
         self.kill()
         raise TimeoutError(f"{self.cmd}: {count} ranks never caught signal {signum}")
 
+    def stderr_so_far(self):
+        """What the process has written to stderr until now."""
+        fd = self._err.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
     def kill(self):
         """Ends everything it started: the ranks first (an mpiexec killed
         alone could leave them behind), then mpiexec itself."""

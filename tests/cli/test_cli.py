@@ -21,7 +21,8 @@ def test_help_lists_subcommands_and_exit_codes(resqunn):
 
 @pytest.mark.parametrize("sub", [["info"], ["data"], ["data", "fetch"], ["data", "info"],
                                  ["data", "list"], ["circuit"], ["train"], ["model"],
-                                 ["model", "describe"]])
+                                 ["model", "describe"], ["sweep"], ["sweep", "plan"],
+                                 ["sweep", "run"], ["status"]])
 def test_every_subcommand_has_help(resqunn, sub):
     r = resqunn(*sub, "--help")
     assert r.returncode == 0, r.stderr

@@ -214,39 +214,37 @@ def fault(tmp_path_factory, resqunn, training_data):
 
 @pytest.fixture(scope="module")
 def fault_reference(fault):
+    """The fault sweep on one rank: its final results, and how long an epoch
+    takes (the fault tests aim their signals inside epochs)."""
     out = fault.dir / "reference.h5"
     r = fault.run(out, 1, 1)
     assert r.returncode == 0, r.stderr
-    return final_results(snapshot(out))
+    snap = snapshot(out)
+    return {"results": final_results(snap), "epoch_s": float(np.mean(snap["metrics/wall_s"]))}
 
 
 def wait_for_handlers(run, ranks):
     """The rank processes, once all of them have installed the sweep's signal
-    handlers (the results file is then created and described, and nothing
-    but training is left). A signal before that would kill a rank that has
-    no handler yet, which is not what these tests are about."""
+    handlers (the results file is then created and described: the engine's
+    set-up is over). A signal before that kills a rank that has no handler
+    yet, which is not what these tests are about."""
     pids = run.wait_until_catching(signal.SIGTERM, ranks)
     assert pids is not None, run.finish().stderr
     return pids
 
 
-@pytest.fixture(scope="module")
-def work_time(fault, fault_reference):
-    """Seconds from "every rank catches signals" to the end of an
-    uninterrupted run, per (ranks, group size): the span the fault tests
-    spread their signals over. The runs are checked against the reference
-    too."""
-    times = {}
-    for ranks, group in FAULT_CONFIGS:
-        out = fault.dir / f"timed-{ranks}x{group}.h5"
-        run = fault.start(out, ranks, group)
-        wait_for_handlers(run, ranks)
-        ready = time.monotonic()
-        r = run.finish()
-        times[(ranks, group)] = time.monotonic() - ready
-        assert r.returncode == 0, r.stderr
-        assert_same(fault_reference, final_results(snapshot(out)), f"{ranks}x{group}")
-    return times
+EPOCH_LINE = re.compile(r"point (\d+) \([0-9a-f]+\): epoch (\d+)/")
+
+
+def wait_for_epochs(run, count, timeout=120):
+    """Waits until the run (started with --log-all-ranks) has logged `count`
+    distinct finished epochs, or has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if run.proc.poll() is not None or len(set(EPOCH_LINE.findall(run.stderr_so_far()))) >= count:
+            return
+        time.sleep(0.002)
+    raise TimeoutError(f"{count} epochs not reached:\n{run.stderr_so_far()}")
 
 
 # --- reproducibility -------------------------------------------------------------------
@@ -321,13 +319,23 @@ def test_a_point_equals_resqunn_train_on_its_config(resqunn, tiny, reference, tm
 # --- faults: signals and kill -9, then resume ---------------------------------------------
 
 FAULT_CONFIGS = [(2, 1), (2, 2)]
+# A fault trial's moment: once k epochs (of the run's 12) are logged, plus a
+# random fraction of an epoch. k = 0 is as soon as the ranks catch signals,
+# while the groups load their data; k stops short of the end, where most
+# signals would come after the work. Progress, not wall time, places them:
+# the start-up (MPI, MNIST) takes longer than training this sweep, and far
+# longer on a loaded machine.
+FAULT_EPOCHS = len(RESIDUALS) * FAULT["epochs"]
 _rng = random.Random(1234)
-SIGTERM_TRIALS = [(_rng.choice(FAULT_CONFIGS), round(_rng.uniform(0.2, 0.9), 3),
-                   _rng.choice(FAULT_CONFIGS)) for _ in range(6)]
-KILL_TRIALS = []
-for _ in range(5):
-    _config = _rng.choice(FAULT_CONFIGS)
-    KILL_TRIALS.append((_config, round(_rng.uniform(0.2, 0.9), 3), _rng.randrange(_config[0])))
+
+
+def _trial(last):
+    config = _rng.choice(FAULT_CONFIGS)
+    return (config, _rng.randrange(FAULT_EPOCHS - 2), round(_rng.random(), 2), last(config))
+
+
+SIGTERM_TRIALS = [_trial(lambda config: _rng.choice(FAULT_CONFIGS)) for _ in range(6)]
+KILL_TRIALS = [_trial(lambda config: _rng.randrange(config[0])) for _ in range(5)]
 
 
 def trial_id(value):
@@ -336,15 +344,16 @@ def trial_id(value):
     return str(value)
 
 
-def interrupt(fault, work_time, out, config, moment, action):
-    """Starts the fault sweep, waits until its ranks catch signals, then
-    `moment` (a fraction of an uninterrupted run's remaining time) later
-    calls action(run, rank pids); returns the finished CompletedProcess."""
+def interrupt(fault, reference, out, config, epochs, fraction, action):
+    """Starts the fault sweep, waits until `epochs` epochs are done and
+    `fraction` of another, then calls action(run, rank pids); returns the
+    finished CompletedProcess."""
     ranks, group = config
-    run = fault.start(out, ranks, group)
+    run = fault.start(out, ranks, group, log_all_ranks=True)
     try:
         pids = wait_for_handlers(run, ranks)
-        time.sleep(moment * work_time[config])
+        wait_for_epochs(run, epochs)
+        time.sleep(fraction * reference["epoch_s"])
         action(run, pids)
         return run.finish(timeout=180)
     finally:
@@ -370,7 +379,7 @@ def check_resume(fault, fault_reference, out, config, before_rc, before_err):
             r.stderr
     after = snapshot(out)
     assert_same(point_rows(before, done), point_rows(after, done), "points done before the rerun")
-    assert_same(fault_reference, final_results(after), "resumed sweep")
+    assert_same(fault_reference["results"], final_results(after), "resumed sweep")
     return r
 
 
@@ -381,9 +390,9 @@ def finished_before_the_signal(r, out):
     return "sweep e2e complete" in r.stderr and np.all(states(out) == DONE)
 
 
-@pytest.mark.parametrize("config, moment, rerun_config", SIGTERM_TRIALS, ids=trial_id)
-def test_sigterm_to_the_ranks_checkpoints_and_resumes(fault, fault_reference, work_time,
-                                                      tmp_path, config, moment, rerun_config):
+@pytest.mark.parametrize("config, epochs, fraction, rerun_config", SIGTERM_TRIALS, ids=trial_id)
+def test_sigterm_to_the_ranks_checkpoints_and_resumes(fault, fault_reference, tmp_path, config,
+                                                      epochs, fraction, rerun_config):
     out = tmp_path / "out.h5"
 
     def terminate(run, pids):
@@ -394,7 +403,7 @@ def test_sigterm_to_the_ranks_checkpoints_and_resumes(fault, fault_reference, wo
                 except ProcessLookupError:
                     pass
 
-    r = interrupt(fault, work_time, out, config, moment, terminate)
+    r = interrupt(fault, fault_reference, out, config, epochs, fraction, terminate)
     if r.returncode == EXIT_RESUBMIT:
         assert "stopped by a signal" in r.stderr
         assert "Run the same command again to resume" in r.stderr
@@ -404,9 +413,9 @@ def test_sigterm_to_the_ranks_checkpoints_and_resumes(fault, fault_reference, wo
     check_resume(fault, fault_reference, out, rerun_config, r.returncode, r.stderr)
 
 
-@pytest.mark.parametrize("config, moment, victim", KILL_TRIALS, ids=trial_id)
-def test_kill_9_of_a_rank_then_rerun_completes(fault, fault_reference, work_time, tmp_path,
-                                              config, moment, victim):
+@pytest.mark.parametrize("config, epochs, fraction, victim", KILL_TRIALS, ids=trial_id)
+def test_kill_9_of_a_rank_then_rerun_completes(fault, fault_reference, tmp_path, config, epochs,
+                                              fraction, victim):
     out = tmp_path / "out.h5"
 
     def kill(run, pids):
@@ -415,19 +424,31 @@ def test_kill_9_of_a_rank_then_rerun_completes(fault, fault_reference, work_time
         except ProcessLookupError:
             pass
 
-    r = interrupt(fault, work_time, out, config, moment, kill)
+    r = interrupt(fault, fault_reference, out, config, epochs, fraction, kill)
     if r.returncode == 0:  # it had finished already
         assert np.all(states(out) == DONE)
     check_resume(fault, fault_reference, out, config, r.returncode, r.stderr)
 
 
-def test_sigusr1_to_mpirun_is_forwarded_and_resumable(fault, fault_reference, work_time,
-                                                      tmp_path):
+def test_sigterm_to_one_rank_stops_every_group(fault, fault_reference, tmp_path):
+    """A group that got a signal tells the others (the board's stop flag):
+    the other group stops after its step instead of claiming the points
+    left, which stay pending."""
+    out = tmp_path / "out.h5"
+    config = (2, 1)
+    r = interrupt(fault, fault_reference, out, config, 1, 0.5,
+                  lambda run, pids: os.kill(pids[0], signal.SIGTERM))
+    assert r.returncode == EXIT_RESUBMIT, r.stderr
+    assert np.any(states(out) == PENDING), states(out)
+    check_resume(fault, fault_reference, out, config, r.returncode, r.stderr)
+
+
+def test_sigusr1_to_mpirun_is_forwarded_and_resumable(fault, fault_reference, tmp_path):
     """SLURM's `--signal=USR1@margin` signals the job step's launcher: Open
     MPI's mpirun forwards SIGUSR1 to the ranks."""
     out = tmp_path / "out.h5"
     config = (2, 1)
-    r = interrupt(fault, work_time, out, config, 0.3,
+    r = interrupt(fault, fault_reference, out, config, 2, 0.5,
                   lambda run, pids: os.kill(run.pid, signal.SIGUSR1))
     assert r.returncode == EXIT_RESUBMIT, r.stderr
     assert "stopped by a signal" in r.stderr
@@ -503,7 +524,8 @@ def test_status_while_a_sweep_writes(resqunn, fault, fault_reference, tmp_path):
             assert a["epochs_done"] <= b["epochs_done"], (a, b)
     final = resqunn("status", out, "--json")
     assert [row["state"] for row in json.loads(final.stdout)["rows"]] == ["done"] * 4
-    assert_same(fault_reference, final_results(snapshot(out)), "sweep read while it ran")
+    assert_same(fault_reference["results"], final_results(snapshot(out)),
+                "sweep read while it ran")
 
 
 # --- resuming and refusing existing files ---------------------------------------------

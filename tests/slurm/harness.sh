@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup and its helpers run from a trap
 # A throwaway single-node Slurm cluster on localhost for the job-script tests:
 # installs Debian's slurm-wlm + munge if missing, starts munged, slurmctld and
 # slurmd (no systemd, no cgroups) with everything under one temporary
@@ -25,6 +26,9 @@
 #                             more than the cores is allowed, jobs then share them)
 #   RESQUNN_SLURM_KEEP=1      keep the temporary directory (logs, job files) on exit
 #   RESQUNN_SLURM_TMPDIR      where the temporary directory goes (default: $TMPDIR or /tmp)
+#   RESQUNN_SLURM_TIMEOUT     seconds COMMAND may run (default 900; none when
+#                             stdin is a terminal), so that the harness, not
+#                             ctest's TIMEOUT (SIGKILL), ends it and cleans up
 #
 # Facts this relies on (Debian 12, Slurm 22.05, Open MPI 4.1):
 #   - munged refuses to run as root with Debian's key: it runs as user munge.
@@ -33,7 +37,8 @@
 #   - Debian's Open MPI has PMIx only: MpiDefault=pmix (pmi2/none fail in MPI_Init).
 #   - No cgroups in containers: proctrack/linuxproc, task/none.
 #   - A requeued job is held for AuthInfo cred_expire seconds before it may
-#     start again (default 120): 10 here.
+#     start again (default 120): 10 here, and the scheduler runs every second
+#     (not every 30-60 s), so a requeued job restarts ~12 s after it stopped.
 #   - slurmstepd outlives slurmd: jobs are cancelled before the daemons stop.
 #   - Ports are picked free, so a cluster already on this machine (on the
 #     default ports 6817/6818) is not disturbed.
@@ -118,25 +123,24 @@ stop_daemon() {
 # environment: the job step daemons (slurmstepd inherits slurmd's
 # environment) and anything the test command started (jobs, launchers).
 marked_pids() {
-  local p pid
-  for p in /proc/[0-9]*; do
-    pid="${p#/proc/}"
-    [[ "$pid" == "$$" ]] && continue
-    if as_root cat "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qxF "RESQUNN_SLURM_MARK=$D"; then
-      echo "$pid"
-    fi
-  done
+  local f pid
+  while IFS= read -r f; do
+    pid="${f#/proc/}"
+    pid="${pid%/environ}"
+    [[ "$pid" == "$$" ]] || echo "$pid"
+  done < <(as_root grep -lzxF "RESQUNN_SLURM_MARK=$D" /proc/[0-9]*/environ 2>/dev/null)
 }
 
 cleanup() {
-  local rc=$? i pids
+  local rc=$? i jobs pids
   trap - EXIT INT TERM
   set +e
   if [[ -n "${SLURM_CONF:-}" ]] && live_pid "$CTLD_PID" slurmctld >/dev/null; then
     # Jobs first: their step daemons would outlive slurmd.
     if [[ -n "$(squeue -h -o %A 2>/dev/null)" ]]; then
       say "cancelling leftover jobs"
-      scancel --full $(squeue -h -o %A | sort -u) 2>/dev/null
+      mapfile -t jobs < <(squeue -h -o %A | sort -u)
+      scancel "${jobs[@]}" 2>/dev/null
       for ((i = 0; i < 60; i++)); do
         [[ -z "$(squeue -h -o %A 2>/dev/null)" ]] && break
         sleep 0.5
@@ -147,10 +151,17 @@ cleanup() {
   stop_daemon "$CTLD_PID" slurmctld
   [[ "$OWN_MUNGE" == 1 ]] && stop_daemon "$MUNGE_PID" munged
   # Anything of ours still alive (a step daemon, an orphaned rank) is killed by pid.
-  pids="$(marked_pids)"
-  if [[ -n "$pids" ]]; then
-    say "killing leftover processes of this cluster: $(echo $pids)"
-    as_root kill -KILL $pids 2>/dev/null
+  mapfile -t pids < <(marked_pids)
+  if ((${#pids[@]})); then
+    say "killing leftover processes of this cluster: ${pids[*]}"
+    as_root kill -KILL "${pids[@]}" 2>/dev/null
+  fi
+  if ((rc != 0 && rc != 77)); then
+    # What the daemons said, for a failure in CI where the directory is gone.
+    local f
+    for f in "$D/log/slurmctld.log" "$D/log/slurmd.log"; do
+      [[ -s "$f" ]] && say "last lines of $f:" && tail -n 25 "$f" >&2
+    done
   fi
   if [[ "${RESQUNN_SLURM_KEEP:-0}" == 1 || ($rc -ne 0 && $rc -ne 77 && "${CI:-}" != true && -t 2) ]]; then
     say "kept $D (logs: $D/log)"
@@ -209,6 +220,9 @@ JobAcctGatherType=jobacct_gather/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+# Schedule every second, not every 30-60 s: a requeued job starts as soon
+# as its hold (cred_expire) is over.
+SchedulerParameters=sched_interval=1,bf_interval=1
 # No slurmdbd: sacct does not work; finished jobs stay in scontrol for MinJobAge.
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
@@ -290,33 +304,48 @@ start_slurm() {
 
 # --- main --------------------------------------------------------------------
 
-umask 022
-D="$(mktemp -d "${RESQUNN_SLURM_TMPDIR:-${TMPDIR:-/tmp}}/resqunn-slurm.XXXXXX")"
-chmod 755 "$D"
-mkdir -p "$D/etc" "$D/state" "$D/spool" "$D/log" "$D/run" "$D/work"
-export SLURM_CONF="$D/etc/slurm.conf"
-CTLD_PID="$D/run/slurmctld.pid"
-SLURMD_PID="$D/run/slurmd.pid"
-MUNGE_PID="$D/munge/munged.pid"
-OWN_MUNGE=0
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+main() {
+  umask 022
+  D="$(mktemp -d "${RESQUNN_SLURM_TMPDIR:-${TMPDIR:-/tmp}}/resqunn-slurm.XXXXXX")"
+  chmod 755 "$D"
+  mkdir -p "$D/etc" "$D/state" "$D/spool" "$D/log" "$D/run" "$D/work"
+  export SLURM_CONF="$D/etc/slurm.conf"
+  CTLD_PID="$D/run/slurmctld.pid"
+  SLURMD_PID="$D/run/slurmd.pid"
+  MUNGE_PID="$D/munge/munged.pid"
+  OWN_MUNGE=0
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 
-t0=$SECONDS
-install_packages
-write_conf
-start_munge
-start_slurm
-say "ready in $((SECONDS - t0)) s; SLURM_CONF=$SLURM_CONF"
+  t0=$SECONDS
+  install_packages
+  write_conf
+  start_munge
+  start_slurm
+  say "ready in $((SECONDS - t0)) s; SLURM_CONF=$SLURM_CONF"
 
-if (($# == 0)); then
-  set -- /usr/bin/python3 -m pytest -q -p no:cacheprovider "$HERE"
-fi
-export RESQUNN_SLURM_DIR="$D" REPO_ROOT
-set +e
-# The marker lets cleanup find whatever the command leaves behind.
-env "RESQUNN_SLURM_MARK=$D" "$@"
-rc=$?
-set -e
-exit "$rc"
+  if (($# == 0)); then
+    set -- /usr/bin/python3 -m pytest -q -p no:cacheprovider "$HERE"
+  fi
+  export RESQUNN_SLURM_DIR="$D" REPO_ROOT
+  # The marker lets cleanup find whatever the command leaves behind. A
+  # non-interactive command gets a time limit of its own, shorter than
+  # ctest's TIMEOUT: ctest kills with SIGKILL, which would leave the
+  # daemons running; a command that runs out of time here is stopped and
+  # the cluster cleaned up as usual.
+  local limit=()
+  if [[ ! -t 0 ]]; then
+    limit=(timeout --kill-after=30 "${RESQUNN_SLURM_TIMEOUT:-900}")
+  fi
+  set +e
+  "${limit[@]}" env "RESQUNN_SLURM_MARK=$D" "$@"
+  rc=$?
+  set -e
+  ((rc == 124)) && say "ERROR: the command ran out of time (RESQUNN_SLURM_TIMEOUT=${RESQUNN_SLURM_TIMEOUT:-900} s)"
+  exit "$rc"
+}
+
+# (main is called on the last line: bash has then read the whole file, so
+# editing it while a run is going on cannot change that run)
+main "$@"

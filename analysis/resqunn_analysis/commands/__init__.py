@@ -7,6 +7,6 @@ missing files, and cli.main turns those into exit codes. List the module in
 COMMANDS to make it available.
 """
 
-from . import preview
+from . import compare, preview, report
 
-COMMANDS = (preview,)
+COMMANDS = (preview, report, compare)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..report import DEFAULT_CURVES_BY, ReportOptions, write_report
-from ..results import load
+# The report's modules (pandas, h5py, matplotlib) are imported in run(), so
+# that `--help` and the other subcommands do not pay for them.
+DEFAULT_CURVES_BY = "model.residual"  # = report.DEFAULT_CURVES_BY
 
 NAME = "report"
 HELP = "write an HTML + Markdown report (figures, tables) of a results file"
@@ -41,10 +42,7 @@ def _positive_int(text: str) -> int:
 
 
 def _columns(values: list | None) -> list | None:
-    """Repeated and/or comma-separated column names -> one list (None if not given).
-
-    Commas inside brackets (model.layers[0].kernel has none, but be safe) are kept.
-    """
+    """Repeated and/or comma-separated column names -> one list (None if not given)."""
     if values is None:
         return None
     out = []
@@ -79,6 +77,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..report import ReportOptions, write_report
+    from ..results import load
+
     results = load(args.results, include_running=args.include_running)
     options = ReportOptions(group_by=_columns(args.group_by), curves_by=args.curves_by,
                             seeds=_columns(args.seeds), init_steps=args.init_steps,
