@@ -36,9 +36,8 @@ BATCH = 16
 
 # Two sweeps of the same four points (one axis: the residual wiring).
 # TINY (200 training images, 2 epochs) for everything but the fault tests.
-# FAULT trains longer (800 images, 3 epochs): a run's fixed costs (MPI
-# start-up, loading MNIST) would otherwise leave so little training that
-# most signals would land before the first step.
+# FAULT trains longer (800 images: 50 steps an epoch, 3 epochs), which gives
+# a signal more places to land: mid-epoch, at an epoch's end, between points.
 TINY = {"train": 200, "validation": 50, "epochs": 2}
 FAULT = {"train": 800, "validation": 100, "epochs": 3}
 
@@ -241,7 +240,9 @@ def wait_for_epochs(run, count, timeout=120):
     distinct finished epochs, or has ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if run.proc.poll() is not None or len(set(EPOCH_LINE.findall(run.stderr_so_far()))) >= count:
+        if run.proc.poll() is not None:
+            return
+        if len(set(EPOCH_LINE.findall(run.stderr_so_far()))) >= count:
             return
         time.sleep(0.002)
     raise TimeoutError(f"{count} epochs not reached:\n{run.stderr_so_far()}")
@@ -265,7 +266,8 @@ def test_reference_holds_every_point_of_the_plan(resqunn, tiny, reference):
         assert f["traces/loss"].shape == (len(RESIDUALS), steps)
         assert np.all(np.isfinite(f["metrics/val_acc"][...]))
         assert np.all(np.isfinite(f["traces/loss"][...]))
-        assert f["points/best_val_acc"][...].tolist() == f["metrics/val_acc"][...].max(axis=1).tolist()
+        best = f["metrics/val_acc"][...].max(axis=1)
+        assert f["points/best_val_acc"][...].tolist() == best.tolist()
         assert f["checkpoint/current"][...].min() >= 0
         assert f["provenance"].attrs["mpi_size"] == 1
         assert f["provenance"].attrs["end_time_utc"] != ""
@@ -298,6 +300,12 @@ def test_a_point_equals_resqunn_train_on_its_config(resqunn, tiny, reference, tm
     assert r.returncode == 0, r.stderr
     sweep, train = snapshot(reference), snapshot(out)
     assert train["points/id"] == [point_id]  # same config, same id
+    for name in ("points/config", "points/config_sha256"):
+        assert train[name] == [sweep[name][point]], name
+    assert train["points/param_names"] == sweep["points/param_names"]
+    for name in train["points/param_names"]:
+        key = f"points/params/{name}"
+        assert train[key] == [sweep[key][point]], key
     weights = int(train["points/weight_count"][0])
     assert weights == sweep["points/weight_count"][point]
     compared = 0
@@ -370,7 +378,8 @@ def check_resume(fault, fault_reference, out, config, before_rc, before_err):
     if before_rc == EXIT_RESUBMIT:
         assert np.count_nonzero(state == DONE) < len(state), "exit 3 with every point done"
     done = [int(p) for p in np.flatnonzero(state == DONE)]
-    resumable = [int(p) for p in np.flatnonzero((state != DONE) & (before["checkpoint/current"] >= 0))]
+    started = (state != DONE) & (before["checkpoint/current"] >= 0)
+    resumable = [int(p) for p in np.flatnonzero(started)]
     r = fault.run(out, *config, log_all_ranks=True, timeout=180)
     assert r.returncode == 0, f"rerun failed\n--- first run:\n{before_err}\n--- rerun:\n{r.stderr}"
     assert f"{len(done)} already done" in r.stderr

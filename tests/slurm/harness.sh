@@ -31,9 +31,10 @@
 #                             ctest's TIMEOUT (SIGKILL), ends it and cleans up
 #
 # Facts this relies on (Debian 12, Slurm 22.05, Open MPI 4.1):
-#   - munged refuses to run as root with Debian's key: it runs as user munge.
-#     It listens on the default socket, where libmunge users (slurm, PMIx)
-#     look; a munged that already answers there is used and left alone.
+#   - munged runs as user munge (as root it refuses its key), with a key and
+#     a socket of its own under the temporary directory (AuthInfo=socket=...):
+#     /etc/munge and a munged already running on this machine are left alone,
+#     and several harnesses can run side by side.
 #   - Debian's Open MPI has PMIx only: MpiDefault=pmix (pmi2/none fail in MPI_Init).
 #   - No cgroups in containers: proctrack/linuxproc, task/none.
 #   - A requeued job is held for AuthInfo cred_expire seconds before it may
@@ -45,7 +46,6 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-REPO_ROOT="$(cd "$HERE/../.." && pwd -P)"
 
 say() { printf '[slurm-harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 skip() {
@@ -149,7 +149,7 @@ cleanup() {
   fi
   stop_daemon "$SLURMD_PID" slurmd
   stop_daemon "$CTLD_PID" slurmctld
-  [[ "$OWN_MUNGE" == 1 ]] && stop_daemon "$MUNGE_PID" munged
+  stop_daemon "$MUNGE_PID" munged
   # Anything of ours still alive (a step daemon, an orphaned rank) is killed by pid.
   mapfile -t pids < <(marked_pids)
   if ((${#pids[@]})); then
@@ -203,8 +203,9 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-# How long a requeued job is held before it may start again (default 120 s).
-AuthInfo=cred_expire=10
+# This cluster's own munged; cred_expire: how long a requeued job is held
+# before it may start again (default 120 s).
+AuthInfo=cred_expire=10,socket=$MUNGE_SOCKET
 StateSaveLocation=$D/state
 SlurmdSpoolDir=$D/spool
 SlurmctldPidFile=$CTLD_PID
@@ -246,30 +247,23 @@ EOF
   chmod 644 "$SLURM_CONF"
 }
 
-munge_works() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
+munge_works() { munge -S "$MUNGE_SOCKET" -n 2>/dev/null | unmunge -S "$MUNGE_SOCKET" >/dev/null 2>&1; }
 
 start_munge() {
-  if munge_works; then
-    say "using the munged already running"
-    return 0
+  local key="$D/munge/munge.key"
+  as_root mkdir -p "$D/munge"
+  # A key of its own: nothing under /etc/munge is read or changed.
+  if command -v mungekey >/dev/null 2>&1; then
+    as_root mungekey --create --keyfile="$key"
+  else
+    as_root dd if=/dev/urandom of="$key" bs=1024 count=1 status=none
   fi
-  as_root mkdir -p /run/munge /var/log/munge /var/lib/munge "$D/munge"
-  as_root chown munge:munge /run/munge /var/log/munge /var/lib/munge "$D/munge"
-  as_root chmod 0755 /run/munge
-  if ! as_root test -s /etc/munge/munge.key; then
-    say "creating /etc/munge/munge.key"
-    as_root mkdir -p /etc/munge
-    if command -v mungekey >/dev/null 2>&1; then
-      as_root mungekey --create --keyfile=/etc/munge/munge.key
-    else
-      as_root dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
-    fi
-    as_root chown munge:munge /etc/munge/munge.key
-    as_root chmod 0400 /etc/munge/munge.key
-  fi
-  OWN_MUNGE=1
-  as_root runuser -u munge -- env "RESQUNN_SLURM_MARK=$D" munged --pid-file="$MUNGE_PID" \
-    --log-file="$D/munge/munged.log" --seed-file=/var/lib/munge/munged.seed --num-threads=2 ||
+  as_root chown -R munge:munge "$D/munge"
+  as_root chmod 0755 "$D/munge"
+  as_root chmod 0400 "$key"
+  as_root runuser -u munge -- env "RESQUNN_SLURM_MARK=$D" munged --socket="$MUNGE_SOCKET" \
+    --key-file="$key" --pid-file="$MUNGE_PID" --log-file="$D/munge/munged.log" \
+    --seed-file="$D/munge/munged.seed" --num-threads=2 ||
     fail "munged did not start; see $D/munge/munged.log"
   local i
   for ((i = 0; i < 100; i++)); do
@@ -313,7 +307,10 @@ main() {
   CTLD_PID="$D/run/slurmctld.pid"
   SLURMD_PID="$D/run/slurmd.pid"
   MUNGE_PID="$D/munge/munged.pid"
-  OWN_MUNGE=0
+  MUNGE_SOCKET="$D/munge/munge.socket"
+  # PMIx (srun --mpi=pmix) authenticates with its native method rather than
+  # looking for a munged on the default socket, which this cluster does not use.
+  export PMIX_MCA_psec=native
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -328,7 +325,7 @@ main() {
   if (($# == 0)); then
     set -- /usr/bin/python3 -m pytest -q -p no:cacheprovider "$HERE"
   fi
-  export RESQUNN_SLURM_DIR="$D" REPO_ROOT
+  export RESQUNN_SLURM_DIR="$D"
   # The marker lets cleanup find whatever the command leaves behind. A
   # non-interactive command gets a time limit of its own, shorter than
   # ctest's TIMEOUT: ctest kills with SIGKILL, which would leave the

@@ -21,12 +21,12 @@ package).
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import h5py
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -278,7 +278,6 @@ def test_sweep_job_completes(tiny_done, env, cluster, resqunn):
     assert "sweep.sbatch: sweep complete" in log, log
     assert "2 ranks x 1 threads" in log, log
     assert_all_done(resqunn, env, d / "results.h5", 3)
-    import h5py
     with h5py.File(d / "results.h5", "r", locking=False) as f:
         prov = f["provenance"].attrs
         # srun started one MPI job of both ranks (not two singletons).
@@ -324,6 +323,7 @@ def test_requeue_on_usr1_resumes_identically(reference, env, workdir, cluster, r
                               "finished after a restart", timeout=240)
     text = log.read_text()
     assert fields["JobState"] == "COMPLETED", text
+    assert fields["ExitCode"] == "0:0", text
     assert fields["Restarts"] == "1", text
     assert "SIGUSR1" in text and "stopped by a signal" in text, text
     assert "run 2 (restart 1 of at most 2)" in text, text
@@ -347,7 +347,8 @@ def test_scancel_leaves_resumable_file(reference, env, workdir, cluster, resqunn
     text = log.read_text()
     assert fields["JobState"] == "CANCELLED", text
     # SIGTERM reached the ranks, which checkpointed and exited 3 within KillWait.
-    assert "stopped by SIGTERM, everything checkpointed" in text, text
+    assert "everything checkpointed: submit the same command again" in text, text
+    assert fields["ExitCode"] == "3:0", text
     s = status(resqunn, env, d / "results.h5")
     assert any(row["state"] != "done" for row in s["rows"]), s
     assert any(row["epochs_done"] >= 1 for row in s["rows"]), s
