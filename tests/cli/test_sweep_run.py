@@ -642,3 +642,6 @@ def test_a_point_failing_mid_sweep_aborts_the_job_naming_it(tiny, reference, tmp
     assert "does not fit this run" in r.stderr
     done = [p for p in range(len(RESIDUALS)) if p != victim]
     assert_same(point_rows(before, done), point_rows(snapshot(out), done), "other points")
+    # The failing group's leader marks the point failed for `resqunn status`.
+    with h5py.File(out, "r") as f:
+        assert f["points/state"][victim] == 3

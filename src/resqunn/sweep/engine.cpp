@@ -238,6 +238,16 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
       // report the point and end the job. Finished points stay in the file.
       spdlog::critical("{} ({}) failed: {}", label, describe_overrides(spec.overrides[index]),
                        e.what());
+      // Mark it failed for `resqunn status` (a rerun retries it from its
+      // last checkpoint); best effort, the job ends either way.
+      if (leader) {
+        try {
+          auto summary = file->read_summary(index);
+          summary.state = io::PointState::failed;
+          file->write_summary(index, summary);
+        } catch (const std::exception&) {
+        }
+      }
       spdlog::default_logger()->flush();
       MPI_Abort(world, 1);
     }
