@@ -153,19 +153,3 @@ BENCHMARK(BM_DenseReferenceForward)->Apply(small_sizes);
 BENCHMARK(BM_DenseReferenceForwardGrad)->Apply(small_sizes);
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  Kokkos::initialize(argc, argv);
-  int rc = 0;
-  {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-      rc = 1;
-    } else {
-      benchmark::RunSpecifiedBenchmarks();
-      benchmark::Shutdown();
-    }
-  }
-  Kokkos::finalize();
-  return rc;
-}

@@ -76,19 +76,3 @@ BENCHMARK(BM_Train_OneLayer_Trainable)->Unit(benchmark::kMillisecond)->UseRealTi
 BENCHMARK(BM_Train_OneLayer_Frozen)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  Kokkos::initialize(argc, argv);
-  int rc = 0;
-  {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-      rc = 1;
-    } else {
-      benchmark::RunSpecifiedBenchmarks();
-      benchmark::Shutdown();
-    }
-  }
-  Kokkos::finalize();
-  return rc;
-}
