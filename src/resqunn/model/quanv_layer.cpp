@@ -55,39 +55,48 @@ int QuanvLayer::circuits_per_image() const noexcept {
 }
 
 // Circuit rows are ordered (image, channel, patch row, patch column); with
-// channel_mode = pool there is one "channel", the channel mean.
-void QuanvLayer::gather_patches(const Tensor& x, std::vector<double>& inputs) const {
-  const int nin = runner_.spec().input_size();
+// channel_mode = pool there is one "channel", the channel mean. Calls
+// f(circuit, feature, image, channel, y, x) for every in-image pixel of
+// every patch (padding pixels are skipped: they stay zero).
+template <class F>
+void QuanvLayer::for_each_patch_pixel(int count, F&& f) const {
   const int k = spec_.kernel;
   const int channels = spec_.channel_mode == ChannelMode::pool ? 1 : in_.channels;
-  const double inv_c = 1.0 / in_.channels;
-  inputs.assign(static_cast<std::size_t>(x.count) * circuits_per_image() * nin, 0.0);
-  double* row = inputs.data();
-  for (int i = 0; i < x.count; ++i) {
+  std::size_t circuit = 0;
+  for (int i = 0; i < count; ++i) {
     for (int c = 0; c < channels; ++c) {
       for (int py = 0; py < out_.height; ++py) {
-        for (int px = 0; px < out_.width; ++px, row += nin) {
+        for (int px = 0; px < out_.width; ++px, ++circuit) {
           for (int dy = 0; dy < k; ++dy) {
             const int y = py * spec_.stride + dy - pad_top_;
             if (y < 0 || y >= in_.height) continue;
             for (int dx = 0; dx < k; ++dx) {
-              const int xx = px * spec_.stride + dx - pad_left_;
-              if (xx < 0 || xx >= in_.width) continue;
-              double v;
-              if (spec_.channel_mode == ChannelMode::pool) {
-                v = 0.0;
-                for (int cc = 0; cc < in_.channels; ++cc) v += x.at(i, cc, y, xx);
-                v *= inv_c;
-              } else {
-                v = x.at(i, c, y, xx);
-              }
-              row[dy * k + dx] = v;
+              const int x = px * spec_.stride + dx - pad_left_;
+              if (x < 0 || x >= in_.width) continue;
+              f(circuit, dy * k + dx, i, c, y, x);
             }
           }
         }
       }
     }
   }
+}
+
+void QuanvLayer::gather_patches(const Tensor& x, std::vector<double>& inputs) const {
+  const std::size_t nin = runner_.spec().input_size();
+  const bool pool = spec_.channel_mode == ChannelMode::pool;
+  const double inv_c = 1.0 / in_.channels;
+  inputs.assign(static_cast<std::size_t>(x.count) * circuits_per_image() * nin, 0.0);
+  for_each_patch_pixel(x.count, [&](std::size_t row, int f, int i, int c, int y, int xx) {
+    double v = 0.0;
+    if (pool) {
+      for (int cc = 0; cc < in_.channels; ++cc) v += x.at(i, cc, y, xx);
+      v *= inv_c;
+    } else {
+      v = x.at(i, c, y, xx);
+    }
+    inputs[row * nin + f] = v;
+  });
 }
 
 void QuanvLayer::scatter_outputs(const std::vector<double>& outputs, int count, Tensor& out) const {
@@ -131,34 +140,17 @@ void QuanvLayer::gather_upstream(const Tensor& dout, std::vector<double>& upstre
 }
 
 void QuanvLayer::scatter_input_grads(const std::vector<double>& grads, Tensor& dx) const {
-  const int nin = runner_.spec().input_size();
-  const int k = spec_.kernel;
+  const std::size_t nin = runner_.spec().input_size();
   const bool pool = spec_.channel_mode == ChannelMode::pool;
-  const int channels = pool ? 1 : in_.channels;
   const double inv_c = 1.0 / in_.channels;
-  const double* row = grads.data();
-  for (int i = 0; i < dx.count; ++i) {
-    for (int c = 0; c < channels; ++c) {
-      for (int py = 0; py < out_.height; ++py) {
-        for (int px = 0; px < out_.width; ++px, row += nin) {
-          for (int dy = 0; dy < k; ++dy) {
-            const int y = py * spec_.stride + dy - pad_top_;
-            if (y < 0 || y >= in_.height) continue;
-            for (int ddx = 0; ddx < k; ++ddx) {
-              const int xx = px * spec_.stride + ddx - pad_left_;
-              if (xx < 0 || xx >= in_.width) continue;
-              const double g = row[dy * k + ddx];
-              if (pool) {
-                for (int cc = 0; cc < in_.channels; ++cc) dx.at(i, cc, y, xx) += g * inv_c;
-              } else {
-                dx.at(i, c, y, xx) += g;
-              }
-            }
-          }
-        }
-      }
+  for_each_patch_pixel(dx.count, [&](std::size_t row, int f, int i, int c, int y, int x) {
+    const double g = grads[row * nin + f];
+    if (pool) {
+      for (int cc = 0; cc < in_.channels; ++cc) dx.at(i, cc, y, x) += g * inv_c;
+    } else {
+      dx.at(i, c, y, x) += g;
     }
-  }
+  });
 }
 
 void QuanvLayer::forward(const Tensor& x, const double* weights, Tensor& out) {

@@ -38,6 +38,8 @@ public:
                 Tensor* dx);
 
 private:
+  template <class F>
+  void for_each_patch_pixel(int count, F&& f) const;
   void gather_patches(const Tensor& x, std::vector<double>& inputs) const;
   void scatter_outputs(const std::vector<double>& outputs, int count, Tensor& out) const;
   void gather_upstream(const Tensor& dout, std::vector<double>& upstream) const;
