@@ -41,7 +41,7 @@ stride = 2
 stride = 1
 padding = "same"
 [train]
-epochs = 2
+epochs = {epochs}
 batch_size = 32
 """
 
@@ -64,7 +64,8 @@ def sweep(binary, env, spec, out, ranks, group):
         sys.exit("no summary line in the sweep's log:\n" + log[-2000:])
     with h5py.File(out, "r") as f:
         point_s = np.array(f["points/wall_s"][()])
-    return float(m.group(1)), float(m.group(3)), point_s
+        epoch_s = np.array(f["metrics/wall_s"][()])
+    return float(m.group(1)), float(m.group(3)), point_s, epoch_s
 
 
 def main():
@@ -73,26 +74,33 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="false", OMPI_ALLOW_RUN_AS_ROOT="1",
-               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_mpi_yield_when_idle="1")
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    # Not oversubscribed (one rank per core): ranks must not yield the core
+    # while they wait in MPI (OMPI_MCA_mpi_yield_when_idle=1 halves the
+    # data-parallel speed-up here).
+    env.pop("OMPI_MCA_mpi_yield_when_idle", None)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        (tmp / "base.toml").write_text(BASE.format(train=1000))
+        (tmp / "base.toml").write_text(BASE.format(train=2000, epochs=2))
         (tmp / "depths.toml").write_text(
             '[sweep]\nname = "depths"\nbase = "base.toml"\n[axes]\n'
             '"model.depths" = [' + ", ".join(f"[{d}, 1]" for d in range(1, 9)) + "]\n")
-        (tmp / "big.toml").write_text(BASE.format(train=4000))
+        (tmp / "big.toml").write_text(BASE.format(train=8000, epochs=4))
         (tmp / "one.toml").write_text('[sweep]\nname = "one"\nbase = "big.toml"\n')
 
         eff, io = [], []
         for _ in range(a.repeat):
-            wall, io_pct, point_s = sweep(a.bin, env, tmp / "depths.toml", tmp / "d.h5", 2, 1)
+            wall, io_pct, point_s, _ = sweep(a.bin, env, tmp / "depths.toml", tmp / "d.h5", 2, 1)
             eff.append(point_s.sum() / (2 * wall))
             io.append(io_pct)
-        speedup = []
+        speedup, steady = [], []
         for _ in range(a.repeat):
-            _, _, one = sweep(a.bin, env, tmp / "one.toml", tmp / "o1.h5", 1, 1)
-            _, _, two = sweep(a.bin, env, tmp / "one.toml", tmp / "o2.h5", 2, 2)
+            _, _, one, e1 = sweep(a.bin, env, tmp / "one.toml", tmp / "o1.h5", 1, 1)
+            _, _, two, e2 = sweep(a.bin, env, tmp / "one.toml", tmp / "o2.h5", 2, 2)
             speedup.append(one[0] / two[0])
+            # Epochs after the first: without the one-time start-up of the
+            # group (first collective, first touches).
+            steady.append(e1[0, 1:].sum() / e2[0, 1:].sum())
             with h5py.File(tmp / "o1.h5") as f1, h5py.File(tmp / "o2.h5") as f2:
                 same = np.array_equal(f1["weights/final"][()], f2["weights/final"][()])
             if not same:
@@ -104,7 +112,8 @@ def main():
     print(f"| measure | median of {a.repeat} (min, max) | target |")
     print("|---|---|---|")
     print(f"| load-balance efficiency, depths 1..8, 2 ranks | {fmt(eff)} | >= 0.9 |")
-    print(f"| data-parallel speed-up of one point, 1 -> 2 ranks | {fmt(speedup)} | >= 1.7 |")
+    print(f"| data-parallel speed-up of one point, 1 -> 2 ranks (whole point) | {fmt(speedup)} | >= 1.7 |")
+    print(f"| data-parallel speed-up, epochs 2-4 (steady state) | {fmt(steady)} | |")
     print(f"| HDF5 write time, % of rank time (depth sweep) | {fmt(io)} | < 5 |")
 
 
