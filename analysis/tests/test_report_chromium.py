@@ -78,3 +78,27 @@ def test_every_image_loads(chromium, sweep_report, tmp_path):
     for src, complete, width, height in images:
         assert complete and width > 100 and height > 100, (src, width, height)
         assert (width, height) == png_size(folder / src)
+
+
+def test_quickstart_sweep_report_renders(chromium, resqunn_bin, mnist_ready, tmp_path):
+    """The shipped quickstart sweep, run as scripts/quickstart.sh runs it, then reported: every
+    <img> of its index.html resolves and Chromium renders the page."""
+    from conftest import REPO_ROOT, mpi_command, mpi_env
+    from resqunn_analysis import load, write_report
+
+    out = tmp_path / "sweep_quickstart.h5"
+    spec = REPO_ROOT / "examples" / "sweep_quickstart.toml"
+    proc = subprocess.run(mpi_command(resqunn_bin, "sweep", "run", str(spec), "-o", str(out)),
+                          cwd=tmp_path, env=mpi_env(), capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    folder = tmp_path / "report"
+    report = write_report(load(out), folder)
+    images, _ = html_references(report.index_html)
+    assert images
+    for name in images:
+        assert (folder / name).is_file(), name
+    shot = tmp_path / "quickstart.png"
+    run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1200,2000",
+                 report.index_html.as_uri())
+    assert shot.is_file() and shot.stat().st_size > 10_000
