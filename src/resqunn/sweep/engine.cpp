@@ -39,15 +39,9 @@ std::string data_key(const config::RunConfig& c) {
   return k;
 }
 
-// Rank 0, before any work: check every point's data, then create the file
-// (or check that an existing one holds this sweep). Returns each point's
-// done flag.
+// Rank 0, before any work: create the file (or check that an existing one
+// holds this sweep). Returns each point's done flag.
 std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::Provenance& prov) {
-  std::set<std::string> seen;
-  for (const auto& p : spec.points) {
-    if (seen.insert(data_key(p.config)).second)
-      train::load_training_data(p.config.data, o.data_dir);
-  }
   const auto layout = runner::layout_for(spec.points, param_columns(spec));
   const std::size_t n = spec.points.size();
   std::vector<int> done(n, 0);
@@ -149,6 +143,21 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
   std::vector<double> cost(n);
   for (int i = 0; i < n; ++i) cost[i] = estimated_cost(spec.points[i]);
 
+  // Every rank loads every distinct dataset once before any work: a missing
+  // or damaged one fails here, on all ranks alike; and every rank pays its
+  // first load's page faults now, rather than one group member arriving
+  // late at the group's first step.
+  std::string data_loaded;
+  train::TrainingData data;
+  parallel::collectively(world, [&] {
+    std::set<std::string> seen;
+    for (const auto& p : spec.points) {
+      if (seen.insert(data_key(p.config)).second) {
+        data = train::load_training_data(p.config.data, o.data_dir);
+        data_loaded = data_key(p.config);
+      }
+    }
+  });
   std::vector<int> done = parallel::collectively(
       world, [&] { return rank == 0 ? prepare(spec, o, o.provenance) : std::vector<int>{}; });
   done.resize(n);
@@ -198,8 +207,6 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
   bool stopped = false;
   double io_s = 0.0;
   const auto started = Clock::now();
-  std::string data_loaded;
-  train::TrainingData data;
   while (!stopped) {
     std::int64_t slot = -1;
     const bool halt = stop();  // collective over the group
@@ -258,7 +265,7 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
     while (true) {
       progress.update(board, groups_finished, true);
       if (groups_finished >= groups) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
   {
