@@ -152,8 +152,7 @@ BatchResult Model::evaluate(const Tensor& x, const std::vector<int>& labels,
 }
 
 // d(sum)/d(source) for every source of `consumer` whose gradient is needed.
-void Model::spread_sum(int consumer, const Tensor& dsum, bool barrier_layer) {
-  if (barrier_layer) return;
+void Model::spread_sum(int consumer, const Tensor& dsum) {
   for (int s : wiring_.sources[consumer]) {
     if (s == 0 || !node_needs_grad_[s]) continue;
     Tensor& g = node_grads_[s];
@@ -192,7 +191,7 @@ BatchResult Model::loss_and_gradient(const Tensor& x, const std::vector<int>& la
   if (head_dx) dhead = Tensor(x.count, consumer_shapes_[L]);
   head_->backward(consumed_[L], params.data() + hg.offset, dlogits, grad.data() + hg.offset,
                   head_dx ? &dhead : nullptr);
-  if (head_dx) spread_sum(L, dhead, false);
+  if (head_dx) spread_sum(L, dhead);
 
   const bool barrier = spec_.gradient_mode == GradientMode::barrier;
   for (int k = L - 1; k >= 0; --k) {
@@ -203,7 +202,7 @@ BatchResult Model::loss_and_gradient(const Tensor& x, const std::vector<int>& la
     if (want_dx) dx = Tensor(x.count, consumer_shapes_[k]);
     layers_[k].backward(consumed_[k], params.data() + g.offset, node_grads_[k + 1],
                         g.trainable ? grad.data() + g.offset : nullptr, want_dx ? &dx : nullptr);
-    if (want_dx) spread_sum(k, dx, false);
+    if (want_dx) spread_sum(k, dx);
   }
   return r;
 }

@@ -88,7 +88,7 @@ private:
   void forward(const Tensor& x, const std::vector<double>& params);
   BatchResult score(const std::vector<int>& labels, std::vector<double>* dlogits) const;
   void build_sum(int consumer, Tensor& out) const;
-  void spread_sum(int consumer, const Tensor& dsum, bool barrier_layer);
+  void spread_sum(int consumer, const Tensor& dsum);
 
   ModelSpec spec_;
   Shape input_;

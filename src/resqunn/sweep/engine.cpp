@@ -72,13 +72,11 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
 class Progress {
 public:
   Progress(const SweepSpec& spec, const std::vector<double>& cost, const std::vector<int>& done)
-      : spec_(spec), cost_(cost), reported_(done), start_(Clock::now()) {
-    for (std::size_t i = 0; i < cost.size(); ++i) {
-      total_ += cost[i];
-      if (done[i]) ++done_before_;
-    }
-    done_ = done_before_;
-  }
+      : spec_(spec),
+        cost_(cost),
+        reported_(done),
+        done_(static_cast<int>(std::count(done.begin(), done.end(), 1))),
+        start_(Clock::now()) {}
 
   void update(Board& board, std::int64_t& groups_finished, bool force = false) {
     const auto now = Clock::now();
@@ -108,8 +106,8 @@ private:
   const SweepSpec& spec_;
   const std::vector<double>& cost_;
   std::vector<int> reported_;
-  double total_ = 0.0, cost_done_ = 0.0;
-  int done_before_ = 0, done_ = 0;
+  int done_;
+  double cost_done_ = 0.0;
   Clock::time_point start_, last_{};
 };
 
