@@ -89,7 +89,7 @@ def test_layer_count_follows_the_string(resqunn):
 
 
 def test_paper_example(resqunn):
-    d = describe(resqunn, REPO / "examples" / "paper.toml")
+    d = describe(resqunn, REPO / "examples" / "paper_base.toml")
     # QCL1 (depth 4, stride 2): 1x14x14 -> 4x7x7; QCL2 (depth 1, stride 1,
     # same padding) keeps 4x7x7; the head reads X+O1+O2: 196 features.
     qcl1, qcl2, head = paper_weights(4, 4), paper_weights(4, 1), dense_weights(196, 10)

@@ -208,7 +208,7 @@ TEST(ConfigParse, TheShippedExamplesAreValid) {
   EXPECT_EQ(quick.model.layers[1].stride, 1);
   EXPECT_EQ(quick.model.layers[1].padding, model::Padding::same);
 
-  const auto paper = config::load_run_config(dir / "paper.toml");
+  const auto paper = config::load_run_config(dir / "paper_base.toml");
   ASSERT_EQ(paper.model.layers.size(), 2u);
   EXPECT_EQ(paper.model.layers[0].depth, 4);
   EXPECT_EQ(paper.model.layers[1].depth, 1);

@@ -194,6 +194,49 @@ const std::vector<BadSpec>& bad_specs() {
       {"point_output",
        kHead + "[[points]]\noutput.path = \"x.h5\"\n",
        {"s.toml:4:15: points[0].output.path: a sweep's points cannot set output keys"}},
+      // [[grids]]
+      {"grids_a_table",
+       kHead + "[grids]\nname = \"g\"\n",
+       {"s.toml:3:1: grids: expected an array of tables, got a table", "[[grids]]"}},
+      {"grid_without_name",
+       kHead + "[[grids]]\n[grids.axes]\ntrain.seed = [1, 2]\n",
+       {"grids[0]: missing 'name'"}},
+      {"grid_bad_name",
+       kHead + "[[grids]]\nname = \"a b\"\n[grids.axes]\ntrain.seed = [1]\n",
+       {"s.toml:4:8: grids[0].name: 'a b' is not a valid name", "letters, digits"}},
+      {"grid_named_twice",
+       kHead + "[[grids]]\nname = \"g\"\n[grids.axes]\ntrain.seed = [1]\n[[grids]]\nname = "
+               "\"g\"\n[grids.axes]\ntrain.seed = [2]\n",
+       {"s.toml:8:8: grids[1].name: grid 'g' is named twice (also at s.toml:4:8)",
+        "its own name"}},
+      {"grid_unknown_key",
+       kHead + "[[grids]]\nname = \"g\"\naxis = 3\n",
+       {"s.toml:5:1: grids[0].axis: unknown key (did you mean 'axes'?)", "[grids.base]"}},
+      {"grid_without_axes",
+       kHead + "[[grids]]\nname = \"g\"\n[grids.base]\ntrain.seed = 2\n",
+       {"grids[0]: grid 'g' has no axes", "[[points]]"}},
+      {"grid_axis_not_an_array",
+       kHead + "[[grids]]\nname = \"g\"\n[grids.axes]\ntrain.seed = 2\n",
+       {"s.toml:6:14: grids[0].axes.train.seed: expected an array of values, got an integer"}},
+      {"grid_zip_length_mismatch",
+       kHead + "[[grids]]\nname = \"g\"\ncombine = \"zip\"\n[grids.axes]\ntrain.seed = [1, 2]\n"
+               "data.seed = [1]\n",
+       {"s.toml:8:13: grids[0].axes.data.seed: 1 values, but grids[0].axes.train.seed has 2"}},
+      {"grid_combine_unknown",
+       kHead + "[[grids]]\nname = \"g\"\ncombine = \"zap\"\n[grids.axes]\ntrain.seed = [1]\n",
+       {"s.toml:5:11: grids[0].combine: unknown value 'zap' (did you mean 'zip'?)"}},
+      {"grid_base_output",
+       kHead + "[[grids]]\nname = \"g\"\n[grids.base]\noutput.path = \"x.h5\"\n[grids.axes]\n"
+               "train.seed = [1]\n",
+       {"s.toml:6:15: grids[0].base.output.path: a sweep's points cannot set output keys"}},
+      {"grid_bad_base_value",
+       kHead + "[[grids]]\nname = \"g\"\n[grids.base]\ntrain.lr = -1\n[grids.axes]\n"
+               "train.seed = [1]\n",
+       {"s.toml:6:12: point 0 (train.lr=-1, train.seed=1): train.lr: -1.0 is out of range"}},
+      {"grids_share_a_point",
+       kHead + "[axes]\ntrain.seed = [1, 2]\n[[grids]]\nname = \"g\"\n[grids.axes]\n"
+               "train.seed = [2, 3]\n",
+       {"point 2 (train.seed=2) is the same configuration as point 1 (train.seed=2)"}},
   };
   return rows;
 }

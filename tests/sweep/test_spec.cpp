@@ -306,6 +306,71 @@ train.seed = [1, 2]
   EXPECT_EQ(sweep::spec_digest(a), sweep::spec_digest(parse(a.text)));
 }
 
+TEST_F(SweepSpecTest, GridsFollowTheAxesEachWithItsOwnOverridesAndCombine) {
+  const auto s = parse(R"(
+[sweep]
+name = "studies"
+[base]
+train.epochs = 2
+[axes]
+"model.residual" = ["none", "X+O1"]
+[[grids]]
+name = "deep"
+[grids.base]
+"model.depths" = [3, 1]
+train.epochs = 3
+[grids.axes]
+"model.seed" = [1, 2]
+"train.seed" = [5, 6]
+[[grids]]
+name = "lr"
+combine = "zip"
+[grids.axes]
+train.lr = [0.1, 0.01]
+train.seed = [7, 8]
+[[points]]
+train.seed = 9
+)");
+  ASSERT_EQ(s.points.size(), 9u);
+  EXPECT_EQ(s.axis_points, 2u);
+  EXPECT_EQ(s.axis_keys, (Strings{"model.residual"}));
+  EXPECT_EQ(s.grids, (Strings{"", "", "deep", "deep", "deep", "deep", "lr", "lr", ""}));
+  ASSERT_EQ(s.grid_infos.size(), 2u);
+  EXPECT_EQ(s.grid_infos[0].name, "deep");
+  EXPECT_EQ(s.grid_infos[0].combine, "grid");
+  EXPECT_EQ(s.grid_infos[0].axis_keys, (Strings{"model.seed", "train.seed"}));
+  EXPECT_EQ(s.grid_infos[1].combine, "zip");
+  // A grid's own overrides come first in its points' overrides, then its
+  // axes (first axis slowest); they apply over [base], not over [axes].
+  EXPECT_EQ(s.overrides[2],
+            (Strings{"model.depths=[3, 1]", "train.epochs=3", "model.seed=1", "train.seed=5"}));
+  EXPECT_EQ(s.overrides[3],
+            (Strings{"model.depths=[3, 1]", "train.epochs=3", "model.seed=1", "train.seed=6"}));
+  EXPECT_EQ(s.overrides[4],
+            (Strings{"model.depths=[3, 1]", "train.epochs=3", "model.seed=2", "train.seed=5"}));
+  EXPECT_EQ(s.points[5].config.model.layers[0].depth, 3);
+  EXPECT_EQ(s.points[5].config.model.residual, "none");
+  EXPECT_EQ(s.points[5].config.train.epochs, 3);
+  EXPECT_EQ(s.overrides[7], (Strings{"train.lr=0.01", "train.seed=8"}));
+  EXPECT_EQ(s.points[7].config.train.epochs, 2);  // [base] only
+  EXPECT_EQ(s.overrides[8], (Strings{"train.seed=9"}));
+}
+
+TEST_F(SweepSpecTest, GridsAloneMakeTheSweep) {
+  const auto s = parse(R"(
+[sweep]
+name = "only-grids"
+[[grids]]
+name = "a"
+[grids.axes]
+train.seed = [1, 2]
+)");
+  EXPECT_EQ(s.points.size(), 2u);
+  EXPECT_EQ(s.axis_points, 0u);
+  EXPECT_TRUE(s.axis_keys.empty());
+  EXPECT_EQ(s.grids, (Strings{"a", "a"}));
+}
+
 TEST_F(SweepSpecTest, ShippedExamplesExpand) {
   const std::filesystem::path dir = RESQUNN_EXAMPLES_DIR;
   const auto s = sweep::load_sweep(dir / "sweep_quickstart.toml");
@@ -313,12 +378,42 @@ TEST_F(SweepSpecTest, ShippedExamplesExpand) {
   EXPECT_LE(s.points.size(), 8u);
   EXPECT_EQ(s.axis_keys, (Strings{"model.residual"}));
   for (const auto& p : s.points) EXPECT_LE(p.config.train.epochs, 3);
+  // Every shipped spec (a file with a [sweep] table) expands.
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
-    if (name.rfind("sweep_", 0) == 0) {
-      EXPECT_NO_THROW(sweep::load_sweep(entry.path())) << name;
-    }
+    const toml::table doc = toml::parse_file(entry.path().string());
+    if (doc.contains("sweep")) EXPECT_NO_THROW(sweep::load_sweep(entry.path())) << name;
   }
+}
+
+// The paper study (issue: reproduce arXiv:2402.09146): every residual
+// wiring, both heads, trainable and frozen, both gradient modes, at least
+// three seeds, two and three layers.
+TEST_F(SweepSpecTest, PaperSweepCoversThePapersExperimentSet) {
+  const auto s = sweep::load_sweep(std::filesystem::path(RESQUNN_EXAMPLES_DIR) / "paper.toml");
+  std::set<std::string> residual2, residual3, heads, modes;
+  std::set<bool> trainable;
+  std::set<unsigned long long> seeds;
+  for (const auto& p : s.points) {
+    const auto& m = p.config.model;
+    (m.layers.size() == 2 ? residual2 : residual3).insert(m.residual);
+    heads.insert(m.head.kind == model::HeadKind::dense ? "dense" : "quantum");
+    modes.insert(m.gradient_mode == model::GradientMode::full ? "full" : "barrier");
+    trainable.insert(m.layers[0].trainable);
+    seeds.insert(m.seed);
+    EXPECT_EQ(p.config.data.dataset, "mnist");
+    EXPECT_EQ(m.layers[0].depth, 4);
+    EXPECT_EQ(m.layers[1].depth, 1);
+    EXPECT_EQ(m.layers[0].kernel, 2);
+    EXPECT_EQ(m.layers[0].ansatz, quantum::Ansatz::paper);
+    EXPECT_EQ(m.layers[0].encoding, quantum::Encoding::angle);
+  }
+  EXPECT_EQ(residual2, (std::set<std::string>{"none", "X+O1", "X+O2", "O1+O2", "(X+O1)+O2"}));
+  EXPECT_GE(residual3.size(), 3u);
+  EXPECT_EQ(heads, (std::set<std::string>{"dense", "quantum"}));
+  EXPECT_EQ(modes, (std::set<std::string>{"barrier", "full"}));
+  EXPECT_EQ(trainable, (std::set<bool>{false, true}));
+  EXPECT_GE(seeds.size(), 3u);
 }
 
 }  // namespace

@@ -65,12 +65,20 @@ std::string plan(const PlanOptions& o) {
     j["output"] = spec.output;
     j["digest"] = digest;
     j["axes"] = spec.axis_keys;
+    j["grids"] = nlohmann::json::array();
+    for (const auto& grid : spec.grid_infos) {
+      j["grids"].push_back(
+          {{"name", grid.name}, {"combine", grid.combine}, {"axes", grid.axis_keys}});
+    }
     j["points"] = nlohmann::json::array();
     for (std::size_t i = 0; i < spec.points.size(); ++i) {
       const auto& p = spec.points[i];
       j["points"].push_back({{"index", i},
                              {"id", p.id},
-                             {"from", i < spec.axis_points ? "axes" : "points"},
+                             {"from", i < spec.axis_points     ? "axes"
+                                      : !spec.grids[i].empty() ? "grids"
+                                                               : "points"},
+                             {"grid", spec.grids[i]},
                              {"overrides", spec.overrides[i]},
                              {"cost", relative(rows[i].work)},
                              {"work", rows[i].work},
@@ -91,9 +99,20 @@ std::string plan(const PlanOptions& o) {
   const std::size_t n = spec.points.size();
   out << "sweep " << spec.name << " (" << spec.source << "): " << n << " point"
       << (n == 1 ? "" : "s");
-  if (!spec.axis_keys.empty()) {
-    out << ", " << spec.combine << " over " << join(spec.axis_keys);
-    if (n > spec.axis_points) out << " + " << n - spec.axis_points << " explicit";
+  // Where the points come from: [axes], each [[grids]] entry, [[points]].
+  std::vector<std::string> parts;
+  if (!spec.axis_keys.empty()) parts.push_back(spec.combine + " over " + join(spec.axis_keys));
+  for (const auto& grid : spec.grid_infos) {
+    const auto size = std::count(spec.grids.begin(), spec.grids.end(), grid.name);
+    parts.push_back("grid " + grid.name + " (" + std::to_string(size) + ", " + grid.combine +
+                    " over " + join(grid.axis_keys) + ")");
+  }
+  const std::size_t explicit_points =
+      static_cast<std::size_t>(std::count(spec.grids.begin(), spec.grids.end(), "")) -
+      spec.axis_points;
+  if (!parts.empty()) {
+    if (explicit_points > 0) parts.push_back(std::to_string(explicit_points) + " explicit");
+    out << ", " << join(parts, " + ");
   }
   out << "\n";
   if (!spec.base.empty()) out << "base:    " << spec.base << "\n";

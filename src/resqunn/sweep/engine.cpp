@@ -62,7 +62,12 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
   }
   auto file = io::ResultsFile::create(o.output, layout, spec.text, prov, o.overwrite);
   std::vector<io::PointInfo> infos;
-  for (const auto& p : spec.points) infos.push_back(runner::point_info(p, layout));
+  for (std::size_t i = 0; i < spec.points.size(); ++i) {
+    infos.push_back(runner::point_info(spec.points[i], layout));
+    if (!layout.param_names.empty() && layout.param_names.front() == kGridColumn) {
+      infos.back().params.front() = spec.grids[i];
+    }
+  }
   file.write_point_infos(0, infos);
   file.close();
   return done;
@@ -115,6 +120,10 @@ private:
 
 std::vector<std::string> param_columns(const SweepSpec& spec) {
   std::vector<std::string> columns;
+  // Which [[grids]] entry a point comes from: a label, not a config key.
+  const bool labelled = std::any_of(spec.grids.begin(), spec.grids.end(),
+                                    [](const std::string& g) { return !g.empty(); });
+  if (labelled) columns.push_back(kGridColumn);
   std::set<std::string> seen;
   for (const auto& p : spec.points) {
     for (const auto& kv : config::flatten(p.config)) {

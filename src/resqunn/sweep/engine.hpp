@@ -44,8 +44,13 @@ struct RunResult {
 /// Collective over `world`.
 RunResult run_sweep(const SweepSpec& spec, const RunOptions& options, MPI_Comm world);
 
-/// Hyperparameter columns of a results file holding `spec`: every
-/// flattened config key of any point, in first-appearance order.
+/// The hyperparameter column naming each point's [[grids]] entry ("" for
+/// points from [axes] and [[points]]); not a config key.
+inline constexpr const char* kGridColumn = "sweep.grid";
+
+/// Hyperparameter columns of a results file holding `spec`: kGridColumn
+/// first if the spec has [[grids]], then every flattened config key of any
+/// point, in first-appearance order.
 std::vector<std::string> param_columns(const SweepSpec& spec);
 
 }  // namespace resqunn::sweep

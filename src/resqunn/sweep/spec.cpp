@@ -21,7 +21,8 @@ namespace resqunn::sweep {
 
 namespace {
 
-const std::vector<std::string> kTopLevel = {"sweep", "base", "axes", "points"};
+const std::vector<std::string> kTopLevel = {"sweep", "base", "axes", "grids", "points"};
+const std::vector<std::string> kGridKeys = {"name", "combine", "base", "axes"};
 const std::vector<std::string> kSweepKeys = {"name", "base", "combine", "output"};
 const std::vector<std::string> kRunConfigTables = {"data", "model", "train", "trace", "output"};
 
@@ -190,12 +191,30 @@ private:
 
   void check_top_level();
   void read_sweep_table();
-  std::string read_string(const toml::table& t, const std::string& key, bool required);
+  std::string read_string(const toml::table& t, const std::string& key, bool required,
+                          const std::string& where = "sweep");
   void read_base_file(const toml::node& at);
   void apply_base_table();
+  struct Axis {
+    std::string key;
+    toml::array* values = nullptr;
+    toml::node* node = nullptr;
+  };
+  // One grid: [axes] (unnamed, no overrides of its own) or a [[grids]] entry.
+  struct Grid {
+    std::string name;  // "" for [axes]
+    std::string where;  // "axes" or "grids[i].axes", for messages
+    std::string combine;
+    std::vector<Assignment> base;  // the grid's own overrides, before its axes
+    std::vector<Axis> axes;
+  };
+  std::vector<Axis> read_axis_table(toml::node& node, const std::string& where);
+  std::string read_combine(const toml::table& t, const std::string& where);
   void read_axes();
+  void read_grids();
   void read_points();
   void expand();
+  void expand_grid(const Grid& grid);
   void add_point(std::vector<Assignment> assignments);
   void check_not_output(const Assignment& a, const std::string& where) const;
 
@@ -205,12 +224,9 @@ private:
   toml::table doc_;
   SweepSpec spec_;
   toml::table base_;  // base file + [base], without positions of the base file
-  struct Axis {
-    std::string key;
-    toml::array* values = nullptr;
-    toml::node* node = nullptr;
-  };
-  std::vector<Axis> axes_;
+  Grid axes_;                // [axes]
+  std::vector<Grid> grids_;  // [[grids]]
+  std::string grid_name_;    // the grid add_point is expanding ("" outside [[grids]])
   std::vector<std::vector<Assignment>> explicit_points_;
   std::map<std::string, std::size_t> ids_;
 };
@@ -223,6 +239,7 @@ SweepSpec Parser::run() {
   read_sweep_table();
   apply_base_table();
   read_axes();
+  read_grids();
   read_points();
   expand();
   return std::move(spec_);
@@ -251,18 +268,23 @@ void Parser::check_top_level() {
                "]) or in the base file, or sweep them in [axes]");
     }
     fail(k.source(), key, "unknown key" + suggestion(key, kTopLevel),
-         "valid top-level tables: [sweep], [base], [axes], [[points]]");
+         "valid top-level tables: [sweep], [base], [axes], [[grids]], [[points]]");
   }
 }
 
-std::string Parser::read_string(const toml::table& t, const std::string& key, bool required) {
+// The string `key` of table `t`, which messages call `where` ("sweep",
+// "grids[0]"); "" if absent and not required.
+std::string Parser::read_string(const toml::table& t, const std::string& key, bool required,
+                                const std::string& where) {
   const toml::node* n = t.get(key);
   if (n == nullptr) {
-    if (required)
-      fail(&t, "sweep", "missing '" + key + "'", "add " + key + " = \"...\" to [sweep]");
+    if (required) {
+      const std::string table = where == "sweep" ? "[sweep]" : where + " ([[grids]] entry)";
+      fail(&t, where, "missing '" + key + "'", "add " + key + " = \"...\" to " + table);
+    }
     return {};
   }
-  if (!n->is_string()) fail(n, "sweep." + key, "expected a string, got " + type_name(*n));
+  if (!n->is_string()) fail(n, where + "." + key, "expected a string, got " + type_name(*n));
   return n->as_string()->get();
 }
 
@@ -291,14 +313,8 @@ void Parser::read_sweep_table() {
          "use letters, digits, '_', '.' and '-' only, e.g. \"residuals-mnist\"");
   }
 
-  spec_.combine = read_string(t, "combine", false);
+  spec_.combine = read_combine(t, "sweep");
   if (spec_.combine.empty()) spec_.combine = "grid";
-  if (spec_.combine != "grid" && spec_.combine != "zip") {
-    fail(t.get("combine"), "sweep.combine",
-         "unknown value '" + spec_.combine + "'" + suggestion(spec_.combine, {"grid", "zip"}),
-         "valid: \"grid\" (every combination of the axes' values) or \"zip\" (the i-th values "
-         "of all axes together)");
-  }
 
   spec_.output = read_string(t, "output", false);
   if (t.contains("output")) {
@@ -391,42 +407,131 @@ void Parser::apply_base_table() {
   doc_.erase("base");
 }
 
-void Parser::read_axes() {
-  toml::node* node = doc_.get("axes");
-  if (node == nullptr) return;
-  if (!node->is_table()) {
-    fail(node, "axes", "expected a table, got " + type_name(*node),
-         "write [axes] and below it one line per axis: key = [values...]");
+// "grid", "zip", or "" when `t` (called `where` in messages) has no combine key.
+std::string Parser::read_combine(const toml::table& t, const std::string& where) {
+  const std::string combine = read_string(t, "combine", false, where);
+  if (t.contains("combine") && combine != "grid" && combine != "zip") {
+    fail(t.get("combine"), where + ".combine",
+         "unknown value '" + combine + "'" + suggestion(combine, {"grid", "zip"}),
+         "valid: \"grid\" (every combination of the axes' values) or \"zip\" (the i-th values "
+         "of all axes together)");
+  }
+  return combine;
+}
+
+// The axes of one grid: every array under `node` (at any depth).
+std::vector<Parser::Axis> Parser::read_axis_table(toml::node& node, const std::string& where) {
+  if (!node.is_table()) {
+    fail(&node, where, "expected a table, got " + type_name(node),
+         "write [" + where + "] and below it one line per axis: key = [values...]");
   }
   std::vector<Assignment> leaves;
-  collect_leaves(*node->as_table(), "", leaves);
+  collect_leaves(*node.as_table(), "", leaves);
+  std::vector<Axis> axes;
   std::map<std::string, const toml::node*> seen;
   for (auto& a : leaves) {
-    check_not_output(a, "axes.");
+    const std::string key = where + "." + a.key;
+    check_not_output(a, where + ".");
     if (!a.value->is_array()) {
-      fail(a.value, "axes." + a.key, "expected an array of values, got " + type_name(*a.value),
+      fail(a.value, key, "expected an array of values, got " + type_name(*a.value),
            "write " + a.key + " = [" + value_text(*a.value, false) +
                "] for a single value, or set it in [base]");
     }
     toml::array& values = *a.value->as_array();
     if (values.empty()) {
-      fail(a.value, "axes." + a.key, "empty list of values",
-           "give at least one value, or remove the axis");
+      fail(a.value, key, "empty list of values", "give at least one value, or remove the axis");
     }
     for (auto& v : values) {
       if (const auto* t = v.as_table(); t != nullptr && t->empty()) {
-        fail(&v, "axes." + a.key, "empty table value",
+        fail(&v, key, "empty table value",
              "a table value sets each of its keys under " + a.key + "; give at least one");
       }
     }
     if (const auto it = seen.find(a.key); it != seen.end()) {
-      fail(a.value, "axes." + a.key,
-           "this axis is given twice (also at " + position(source_, it->second) + ")",
+      fail(a.value, key, "this axis is given twice (also at " + position(source_, it->second) + ")",
            "merge the two lists into one");
     }
     seen[a.key] = a.value;
-    axes_.push_back({a.key, &values, a.value});
-    spec_.axis_keys.push_back(a.key);
+    axes.push_back({a.key, &values, a.value});
+  }
+  return axes;
+}
+
+void Parser::read_axes() {
+  axes_.combine = spec_.combine;
+  axes_.where = "axes";
+  if (toml::node* node = doc_.get("axes")) axes_.axes = read_axis_table(*node, "axes");
+  for (const auto& axis : axes_.axes) spec_.axis_keys.push_back(axis.key);
+}
+
+void Parser::read_grids() {
+  toml::node* node = doc_.get("grids");
+  if (node == nullptr) return;
+  toml::array* grids = node->as_array();
+  if (grids == nullptr) {
+    fail(node, "grids", "expected an array of tables, got " + type_name(*node),
+         "write each grid as its own [[grids]] table with a name and a [grids.axes] table");
+  }
+  std::map<std::string, const toml::node*> names;
+  for (std::size_t i = 0; i < grids->size(); ++i) {
+    toml::node& g = *grids->get(i);
+    const std::string where = "grids[" + std::to_string(i) + "]";
+    if (!g.is_table()) {
+      fail(&g, where, "expected a table, got " + type_name(g),
+           "write [[grids]], then name = \"...\" and a [grids.axes] table");
+    }
+    toml::table& t = *g.as_table();
+    for (const auto& [k, v] : t) {
+      const std::string key(k.str());
+      if (std::find(kGridKeys.begin(), kGridKeys.end(), key) == kGridKeys.end()) {
+        fail(k.source(), where + "." + key, "unknown key" + suggestion(key, kGridKeys),
+             "valid keys in [[grids]]: " + join(kGridKeys) +
+                 "; run-config keys go in [grids.base] or [grids.axes]");
+      }
+    }
+    Grid grid;
+    grid.name = read_string(t, "name", true, where);
+    const bool name_ok =
+        !grid.name.empty() && std::all_of(grid.name.begin(), grid.name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
+    if (!name_ok) {
+      fail(t.get("name"), where + ".name", "'" + grid.name + "' is not a valid name",
+           "use letters, digits, '_', '.' and '-' only, e.g. \"depth-per-layer\"");
+    }
+    if (const auto it = names.find(grid.name); it != names.end()) {
+      fail(t.get("name"), where + ".name",
+           "grid '" + grid.name + "' is named twice (also at " + position(source_, it->second) +
+               ")",
+           "give every grid its own name: it labels the grid's points in the results");
+    }
+    names[grid.name] = t.get("name");
+    grid.combine = read_combine(t, where);
+    if (grid.combine.empty()) grid.combine = spec_.combine;
+    if (toml::node* b = t.get("base")) {
+      if (!b->is_table()) {
+        fail(b, where + ".base", "expected a table of run-config keys, got " + type_name(*b),
+             "write [grids.base] and below it key = value lines");
+      }
+      collect_leaves(*b->as_table(), "", grid.base);
+      for (const auto& a : grid.base) check_not_output(a, where + ".base.");
+    }
+    toml::node* axes = t.get("axes");
+    if (axes == nullptr) {
+      fail(&g, where, "grid '" + grid.name + "' has no axes",
+           "add a [grids.axes] table below it (key = [values...]); a single configuration is "
+           "a [[points]] entry");
+    }
+    grid.where = where + ".axes";
+    grid.axes = read_axis_table(*axes, grid.where);
+    if (grid.axes.empty()) {
+      fail(axes, where + ".axes", "grid '" + grid.name + "' has no axes",
+           "give at least one key = [values...] line");
+    }
+    SweepSpec::GridInfo info{grid.name, grid.combine, {}};
+    for (const auto& axis : grid.axes) info.axis_keys.push_back(axis.key);
+    spec_.grid_infos.push_back(std::move(info));
+    grids_.push_back(std::move(grid));
   }
 }
 
@@ -453,6 +558,19 @@ void Parser::read_points() {
 }
 
 void Parser::expand() {
+  if (axes_.axes.empty() && grids_.empty() && explicit_points_.empty()) {
+    add_point({});  // neither axes nor points: the base is the one point
+  }
+  expand_grid(axes_);
+  spec_.axis_points = spec_.points.size();
+  for (const auto& grid : grids_) expand_grid(grid);
+  grid_name_.clear();
+  for (auto& p : explicit_points_) add_point(std::move(p));
+}
+
+void Parser::expand_grid(const Grid& grid) {
+  if (grid.axes.empty()) return;
+  const std::string& where = grid.where;
   // The assignments of value v of an axis: one, or one per leaf of a table value.
   const auto assignments_of = [](const Axis& axis, std::size_t v) {
     std::vector<Assignment> out;
@@ -466,58 +584,56 @@ void Parser::expand() {
   };
 
   std::size_t combinations = 0;
-  if (axes_.empty()) {
-    combinations = explicit_points_.empty() ? 1 : 0;  // neither: the base is the one point
-  } else if (spec_.combine == "zip") {
-    combinations = axes_.front().values->size();
-    for (const auto& axis : axes_) {
+  if (grid.combine == "zip") {
+    combinations = grid.axes.front().values->size();
+    for (const auto& axis : grid.axes) {
       if (axis.values->size() != combinations) {
-        fail(axis.node, "axes." + axis.key,
-             std::to_string(axis.values->size()) + " values, but axes." + axes_.front().key +
-                 " has " + std::to_string(combinations),
+        fail(axis.node, where + "." + axis.key,
+             std::to_string(axis.values->size()) + " values, but " + where + "." +
+                 grid.axes.front().key + " has " + std::to_string(combinations),
              "combine = \"zip\" takes the i-th value of every axis together: give every axis "
              "the same number of values, or use combine = \"grid\"");
       }
     }
   } else {
     combinations = 1;
-    for (const auto& axis : axes_) {
+    for (const auto& axis : grid.axes) {
       if (combinations > kMaxPoints / axis.values->size()) {
-        fail(axis.node, "axes", "the grid has more than " + std::to_string(kMaxPoints) + " points",
+        fail(axis.node, where,
+             "the grid has more than " + std::to_string(kMaxPoints) + " points",
              "use fewer axes or values, or combine = \"zip\"");
       }
       combinations *= axis.values->size();
     }
   }
-  if (combinations + explicit_points_.size() > kMaxPoints) {
+  if (spec_.points.size() + combinations + explicit_points_.size() > kMaxPoints) {
     fail(nullptr, "", "the sweep has more than " + std::to_string(kMaxPoints) + " points",
          "split it into several specs");
   }
 
-  spec_.axis_points = combinations;
+  grid_name_ = grid.name;
   for (std::size_t c = 0; c < combinations; ++c) {
-    std::vector<Assignment> assignments;
-    if (spec_.combine == "zip") {
-      for (const auto& axis : axes_) {
+    std::vector<Assignment> assignments = grid.base;
+    if (grid.combine == "zip") {
+      for (const auto& axis : grid.axes) {
         auto a = assignments_of(axis, c);
         assignments.insert(assignments.end(), a.begin(), a.end());
       }
     } else {
       // Row-major: the first axis varies slowest.
-      std::vector<std::size_t> index(axes_.size());
+      std::vector<std::size_t> index(grid.axes.size());
       std::size_t rest = c;
-      for (std::size_t k = axes_.size(); k-- > 0;) {
-        index[k] = rest % axes_[k].values->size();
-        rest /= axes_[k].values->size();
+      for (std::size_t k = grid.axes.size(); k-- > 0;) {
+        index[k] = rest % grid.axes[k].values->size();
+        rest /= grid.axes[k].values->size();
       }
-      for (std::size_t k = 0; k < axes_.size(); ++k) {
-        auto a = assignments_of(axes_[k], index[k]);
+      for (std::size_t k = 0; k < grid.axes.size(); ++k) {
+        auto a = assignments_of(grid.axes[k], index[k]);
         assignments.insert(assignments.end(), a.begin(), a.end());
       }
     }
     add_point(std::move(assignments));
   }
-  for (auto& p : explicit_points_) add_point(std::move(p));
 }
 
 void Parser::add_point(std::vector<Assignment> assignments) {
@@ -581,6 +697,7 @@ void Parser::add_point(std::vector<Assignment> assignments) {
   }
   ids_.emplace(point.id, index);
   spec_.overrides.push_back(std::move(overrides));
+  spec_.grids.push_back(grid_name_);
   spec_.points.push_back(std::move(point));
 }
 

@@ -1,6 +1,6 @@
 // A sweep spec (TOML, docs/sweeps.md): a base run config, axes of values
-// for dotted config keys combined as a grid or zipped, and explicit extra
-// points. load_sweep/parse_sweep expand it into validated points, in a
+// for dotted config keys combined as a grid or zipped, more named grids
+// with overrides of their own, and explicit extra points. load_sweep/parse_sweep expand it into validated points, in a
 // fixed order, with unique ids; every mistake is a UsageError found before
 // any work starts. The MPI engine (engine.hpp) runs the points.
 #pragma once
@@ -36,15 +36,28 @@ struct SweepSpec {
   /// Default results file: [sweep] output, else "<name>.h5". Relative paths
   /// are relative to the working directory (the CLI's -o overrides it).
   std::string output;
-  /// The axes' dotted keys, in the order they appear in the file.
+  /// The [axes] keys, in the order they appear in the file.
   std::vector<std::string> axis_keys;
-  /// How many leading points come from the axes; the rest are [[points]].
+  /// A [[grids]] entry: its name, how it combines, its axes' keys.
+  struct GridInfo {
+    std::string name;
+    std::string combine;
+    std::vector<std::string> axis_keys;
+  };
+  std::vector<GridInfo> grid_infos;
+  /// How many leading points come from [axes]; then come the [[grids]]
+  /// points (grids[i] non-empty), then the [[points]].
   std::size_t axis_points = 0;
+  /// Per point: the name of the [[grids]] entry it comes from, "" for
+  /// points from [axes] and [[points]]. Stored with the results as the
+  /// hyperparameter column "sweep.grid" when any point has one.
+  std::vector<std::string> grids;
   /// Per point: its overrides of the base as "key=value" strings, in file
   /// order; apply_override(table, s) reproduces each one (strings are
   /// quoted only where a bare string would read back as another type).
   std::vector<std::vector<std::string>> overrides;
-  /// The expanded points: axis combinations first, then [[points]]. Their
+  /// The expanded points: [axes] combinations first, then each grid's,
+  /// then [[points]]. Their
   /// output.path is always the default: where results go is not part of a
   /// point's identity.
   std::vector<runner::Point> points;
