@@ -77,7 +77,8 @@ class Results:
     #: One row per point: point, id, state, epochs_done, best_val_acc, wall_s,
     #: weight_count, then every hyperparameter (spec order) converted to
     #: numbers/bools where its values parse, then the derived layers and
-    #: depth_QCL1, depth_QCL2, ...
+    #: depth_QCL1, depth_QCL2, ..., then weights_QCL1, ..., weights_head (the
+    #: point's parameters per trace layer; 0 for layers its model lacks).
     points: pd.DataFrame
     #: Long: point, epoch, train_loss, train_acc, val_loss, val_acc, wall_s,
     #: images_per_s -- only epochs that were written.
@@ -361,8 +362,20 @@ def _read(f, path: Path, include_running: bool, want_traces: bool, want_weights:
             if (conf[i] >= 0).all():
                 confusion[int(p)] = conf[i].copy()
 
-    # /traces
+    # /weights/layer_offsets: trainable parameters per trace layer
     layer_names = [str(n) for n in _strings(f["traces/layer_names"])]
+    if "weights/layer_offsets" in f and layer_names:
+        offsets = np.asarray(_rows(f["weights/layer_offsets"], sel, n_all), dtype=np.int64)
+        known = (offsets >= 0).all(axis=1)
+        for k, name in enumerate(layer_names):
+            column = f"weights_{name}"
+            layer_weights = pd.array(np.where(known, offsets[:, k + 1] - offsets[:, k], -1),
+                                     dtype="Int64")
+            layer_weights[~known] = pd.NA
+            points[column] = _tighten(layer_weights)
+            derived[column] = points[column]
+
+    # /traces
     n_steps = int(f["traces/loss"].shape[1])
     if want_traces:
         traces = _read_traces(f, sel, n_all, layer_names, points)

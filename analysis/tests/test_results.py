@@ -136,7 +136,16 @@ def test_points_match_raw_file(sweep_h5):
             value = row[f"depth_QCL{k + 1}"]
             assert (pd.isna(value) if k >= len(depths) else value == depths[k])
     assert sorted(r.points["model.depths"].unique()) == ["[1, 1, 1]", "[1, 1]", "[2, 1]"]
-    assert r.derived_columns == ["layers", "depth_QCL1", "depth_QCL2", "depth_QCL3"]
+    # Weights per trace layer: the paper ansatz has 2 * 4 qubits * depth weights per layer
+    # (0 for a layer the model lacks); the head has the rest.
+    for _, row in r.points.iterrows():
+        depths = json.loads(row["model.depths"])
+        for k in range(3):
+            expected = 8 * depths[k] if k < len(depths) else 0
+            assert row[f"weights_QCL{k + 1}"] == expected
+        assert row["weights_head"] == row["weight_count"] - 8 * sum(depths)
+    assert r.derived_columns == ["layers", "depth_QCL1", "depth_QCL2", "depth_QCL3",
+                                 "weights_QCL1", "weights_QCL2", "weights_QCL3", "weights_head"]
     assert r.varying() == ["model.depths", "model.residual", "train.seed"]
     assert r.varying(exclude_seeds=True) == ["model.depths", "model.residual"]
     assert r.seed_params == ["data.seed", "model.seed", "train.seed"]

@@ -37,6 +37,41 @@ batch_size = 32
 """
 
 
+# SPEC with two [[grids]] between its [axes] and its [[points]]: "deep" (its
+# own depths, crossed) and "wired" (a [grids.base] of its own, then zipped axes).
+GRID_SPEC = """\
+[sweep]
+name = "plan-test"
+base = "base.toml"
+
+[base]
+train.epochs = 2
+
+[axes]
+"model.depths" = [[1, 1], [4, 4]]
+train.seed = [1, 2]
+
+[[grids]]
+name = "deep"
+[grids.axes]
+"model.depths" = [[2, 2], [3, 3]]
+
+[[grids]]
+name = "wired"
+combine = "zip"
+[grids.base]
+train.seed = 7
+"model.depths" = [2, 2]
+[grids.axes]
+"model.residual" = ["X+O1", "O1+O2"]
+train.epochs = [3, 4]
+
+[[points]]
+"model.depths" = [1, 1]
+"model.residual" = "O1+O2"
+"""
+
+
 def write_spec(tmp_path, spec=SPEC, base=BASE):
     (tmp_path / "base.toml").write_text(base)
     path = tmp_path / "spec.toml"
@@ -100,6 +135,53 @@ def test_plan_digest_ignores_formatting(resqunn, tmp_path):
     assert [p["id"] for p in a["points"]] == [p["id"] for p in b["points"]]
 
 
+def test_plan_json_of_grids(resqunn, tmp_path):
+    r = resqunn("sweep", "plan", write_spec(tmp_path, GRID_SPEC), "--json")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert plan["axes"] == ["model.depths", "train.seed"]
+    assert plan["grids"] == [
+        {"name": "deep", "combine": "grid", "axes": ["model.depths"]},
+        {"name": "wired", "combine": "zip", "axes": ["model.residual", "train.epochs"]},
+    ]
+    points = plan["points"]
+    assert [p["index"] for p in points] == list(range(9))
+    assert [p["from"] for p in points] == ["axes"] * 4 + ["grids"] * 4 + ["points"]
+    assert [p["grid"] for p in points] == [""] * 4 + ["deep"] * 2 + ["wired"] * 2 + [""]
+    assert len({p["id"] for p in points}) == 9
+    # A grid applies over [base], not over [axes]: "deep" sets only its depths.
+    assert points[4]["overrides"] == ["model.depths=[2, 2]"]
+    assert points[5]["overrides"] == ["model.depths=[3, 3]"]
+    # First the grid's base keys (in file order), then its zipped axis values.
+    base_keys = ["train.seed=7", "model.depths=[2, 2]"]
+    assert points[6]["overrides"] == [*base_keys, "model.residual=X+O1", "train.epochs=3"]
+    assert points[7]["overrides"] == [*base_keys, "model.residual=O1+O2", "train.epochs=4"]
+    assert points[8]["overrides"] == ["model.depths=[1, 1]", "model.residual=O1+O2"]
+    assert [p["epochs"] for p in points] == [2] * 6 + [3, 4, 2]
+    assert plan["totals"]["points"] == 9 and plan["totals"]["epochs"] == 21
+
+
+def test_plan_of_a_spec_without_grids_has_no_grids(resqunn, tmp_path):
+    plan = json.loads(resqunn("sweep", "plan", write_spec(tmp_path), "--json").stdout)
+    assert plan["grids"] == []
+    assert all(p["grid"] == "" for p in plan["points"])
+
+
+def test_plan_text_names_the_grids(resqunn, tmp_path):
+    r = resqunn("sweep", "plan", write_spec(tmp_path, GRID_SPEC))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        "sweep plan-test (" + str(tmp_path / "spec.toml") + "): 9 points, "
+        "grid over model.depths, train.seed + grid deep (2, grid over model.depths) + "
+        "grid wired (2, zip over model.residual, train.epochs) + 1 explicit")
+    rows = [line.split(None, 5) for line in lines if re.match(r"\s+\d+\s+[0-9a-f]{16}\s", line)]
+    assert [int(row[0]) for row in rows] == list(range(9))
+    assert rows[4][5] == "model.depths=[2, 2]"
+    assert rows[6][5] == "train.seed=7, model.depths=[2, 2], model.residual=X+O1, train.epochs=3"
+    assert [int(row[3]) for row in rows] == [2] * 6 + [3, 4, 2]
+    assert "total: 9 points, 21 epochs, 210 steps" in r.stdout
+
 def test_plan_of_the_quickstart_sweep(resqunn):
     r = resqunn("sweep", "plan", QUICKSTART_SWEEP, "--json")
     assert r.returncode == 0, r.stderr
@@ -136,6 +218,40 @@ def test_duplicate_points_are_a_usage_error(resqunn, tmp_path):
     assert r.returncode == EXIT_USAGE
     assert "point 4 (model.depths=[1, 1], train.seed=1) is the same configuration as point 0" in r.stderr
 
+
+def test_grid_without_axes_is_a_usage_error(resqunn, tmp_path):
+    bad = GRID_SPEC.replace('[grids.axes]\n"model.depths" = [[2, 2], [3, 3]]\n', "")
+    assert bad != GRID_SPEC
+    r = resqunn("sweep", "plan", write_spec(tmp_path, bad))
+    assert r.returncode == EXIT_USAGE
+    # At the entry's [[grids]] header (line 12).
+    assert "spec.toml:12:1: grids[0]: grid 'deep' has no axes" in r.stderr
+    assert "[grids.axes]" in r.stderr  # the fix names the missing table
+    assert r.stdout == ""
+
+
+def test_bad_grids_are_usage_errors(resqunn, tmp_path):
+    cases = [
+        ('name = "wired"', 'name = "deep"',
+         "grids[1].name: grid 'deep' is named twice"),
+        ('name = "wired"', 'name = "wi red"', "grids[1].name: 'wi red' is not a valid name"),
+        ('name = "wired"', 'name = "wired"\nseed = 3', "grids[1].seed: unknown key"),
+        ("train.epochs = [3, 4]", "train.epochs = [3, 4, 5]",
+         "grids[1].axes.train.epochs: 3 values, but grids[1].axes.model.residual has 2"),
+        ("train.seed = 7", "train.sed = 7",
+         "point 6 (train.sed=7, model.depths=[2, 2], model.residual=X+O1, train.epochs=3): "
+         "train.sed: unknown key"),
+        # "deep" meets [axes] at point 0's configuration.
+        ('"model.depths" = [[2, 2], [3, 3]]', '"model.depths" = [[1, 1]]\ntrain.seed = [1]',
+         "point 4 (model.depths=[1, 1], train.seed=1) is the same configuration as point 0"),
+    ]
+    for old, new, message in cases:
+        bad = GRID_SPEC.replace(old, new, 1)
+        assert bad != GRID_SPEC, old
+        r = resqunn("sweep", "plan", write_spec(tmp_path, bad))
+        assert r.returncode == EXIT_USAGE, (new, r.stderr)
+        assert message in r.stderr, r.stderr
+        assert r.stdout == ""
 
 def test_missing_spec_and_base_are_usage_errors(resqunn, tmp_path):
     r = resqunn("sweep", "plan", tmp_path / "nope.toml")

@@ -88,6 +88,42 @@ base = "{base.resolve()}"
     return spec
 
 
+# The points of write_grid_sweep's spec: the grid each comes from ("" for the
+# [[points]] entry), its residual wiring and its seed.
+GRID_LABELS = ["wiring", "wiring", "seeded", ""]
+GRID_RESIDUALS = ["none", "X+O1", "O1+O2", "(X+O1)+O2"]
+GRID_SEEDS = ["1", "1", "5", "1"]
+
+
+def write_grid_sweep(directory, dataset, train, validation, epochs):
+    """A sweep over write_sweep's base built of two [[grids]] (the second with
+    a [grids.base] of its own) and a [[points]] entry."""
+    write_sweep(directory, dataset, train, validation, epochs)
+    spec = directory / "grids.toml"
+    spec.write_text(f"""\
+[sweep]
+name = "grids"
+base = "{(directory / 'base.toml').resolve()}"
+
+[[grids]]
+name = "wiring"
+[grids.axes]
+"model.residual" = ["none", "X+O1"]
+
+[[grids]]
+name = "seeded"
+combine = "zip"
+[grids.base]
+train.seed = 5
+[grids.axes]
+"model.residual" = ["O1+O2"]
+
+[[points]]
+"model.residual" = "(X+O1)+O2"
+""")
+    return spec
+
+
 class Sweep:
     """A sweep spec and how to run it."""
 
@@ -536,6 +572,54 @@ def test_status_while_a_sweep_writes(resqunn, fault, fault_reference, tmp_path):
     assert_same(fault_reference["results"], final_results(snapshot(out)),
                 "sweep read while it ran")
 
+
+# --- [[grids]]: the sweep.grid column ------------------------------------------------------
+
+def test_grid_sweep_labels_each_point_with_its_grid(resqunn, training_data, tmp_path):
+    data_dir, dataset = training_data
+    spec = write_grid_sweep(tmp_path / "grids", dataset, **TINY)
+    sweep = Sweep(resqunn, spec, data_dir, dataset, TINY["epochs"])
+    r = resqunn("sweep", "plan", spec, "--json")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert [p["grid"] for p in plan["points"]] == GRID_LABELS
+    out = tmp_path / "out.h5"
+    r = sweep.run(out, 2, 1, timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert "4/4 points done" in r.stderr
+    with h5py.File(out, "r") as f:
+        names = list(f["points/param_names"].asstr()[...])
+        assert names[0] == "sweep.grid"
+        assert names.count("sweep.grid") == 1
+        assert "model.residual" in names and "train.seed" in names
+        assert list(f["points/id"].asstr()[...]) == [p["id"] for p in plan["points"]]
+        assert list(f["points/params/sweep.grid"].asstr()[...]) == GRID_LABELS
+        assert list(f["points/params/model.residual"].asstr()[...]) == GRID_RESIDUALS
+        assert list(f["points/params/train.seed"].asstr()[...]) == GRID_SEEDS
+        assert f["points/state"][...].tolist() == [DONE] * len(GRID_LABELS)
+
+    # status shows the grid as a column that varies.
+    r = resqunn("status", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1].split()[:3] == ["#", "id", "sweep.grid"]
+    r = resqunn("status", out, "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["rows"]
+    assert [row["params"]["sweep.grid"] for row in rows] == GRID_LABELS
+
+    # The file's layout (the grid column included) is the sweep's: a rerun
+    # finds every point done.
+    r = sweep.run(out, 2, 1, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "4 already done, 0 to train" in r.stderr
+
+
+def test_a_sweep_without_grids_has_no_grid_column(reference):
+    with h5py.File(reference, "r") as f:
+        names = list(f["points/param_names"].asstr()[...])
+        assert "model.residual" in names
+        assert "sweep.grid" not in names
+        assert "sweep.grid" not in f["points/params"]
 
 # --- resuming and refusing existing files ---------------------------------------------
 

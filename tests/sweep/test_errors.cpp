@@ -207,8 +207,7 @@ const std::vector<BadSpec>& bad_specs() {
       {"grid_named_twice",
        kHead + "[[grids]]\nname = \"g\"\n[grids.axes]\ntrain.seed = [1]\n[[grids]]\nname = "
                "\"g\"\n[grids.axes]\ntrain.seed = [2]\n",
-       {"s.toml:8:8: grids[1].name: grid 'g' is named twice (also at s.toml:4:8)",
-        "its own name"}},
+       {"s.toml:8:8: grids[1].name: grid 'g' is named twice (also at s.toml:4:8)", "its own name"}},
       {"grid_unknown_key",
        kHead + "[[grids]]\nname = \"g\"\naxis = 3\n",
        {"s.toml:5:1: grids[0].axis: unknown key (did you mean 'axes'?)", "[grids.base]"}},

@@ -382,7 +382,9 @@ TEST_F(SweepSpecTest, ShippedExamplesExpand) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
     const toml::table doc = toml::parse_file(entry.path().string());
-    if (doc.contains("sweep")) EXPECT_NO_THROW(sweep::load_sweep(entry.path())) << name;
+    if (doc.contains("sweep")) {
+      EXPECT_NO_THROW(sweep::load_sweep(entry.path())) << name;
+    }
   }
 }
 

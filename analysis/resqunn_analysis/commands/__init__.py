@@ -7,6 +7,6 @@ missing files, and cli.main turns those into exit codes. List the module in
 COMMANDS to make it available.
 """
 
-from . import compare, preview, report
+from . import compare, preview, report, studies
 
-COMMANDS = (preview, report, compare)
+COMMANDS = (preview, report, compare, studies)

@@ -193,6 +193,7 @@ private:
   void read_sweep_table();
   std::string read_string(const toml::table& t, const std::string& key, bool required,
                           const std::string& where = "sweep");
+  std::string read_name(const toml::table& t, const std::string& where, const std::string& example);
   void read_base_file(const toml::node& at);
   void apply_base_table();
   struct Axis {
@@ -202,7 +203,7 @@ private:
   };
   // One grid: [axes] (unnamed, no overrides of its own) or a [[grids]] entry.
   struct Grid {
-    std::string name;  // "" for [axes]
+    std::string name;   // "" for [axes]
     std::string where;  // "axes" or "grids[i].axes", for messages
     std::string combine;
     std::vector<Assignment> base;  // the grid's own overrides, before its axes
@@ -223,7 +224,7 @@ private:
   std::filesystem::path base_dir_;
   toml::table doc_;
   SweepSpec spec_;
-  toml::table base_;  // base file + [base], without positions of the base file
+  toml::table base_;         // base file + [base], without positions of the base file
   Grid axes_;                // [axes]
   std::vector<Grid> grids_;  // [[grids]]
   std::string grid_name_;    // the grid add_point is expanding ("" outside [[grids]])
@@ -288,6 +289,20 @@ std::string Parser::read_string(const toml::table& t, const std::string& key, bo
   return n->as_string()->get();
 }
 
+// The required `name` of table `t` (`where` in messages): [A-Za-z0-9_.-]+.
+std::string Parser::read_name(const toml::table& t, const std::string& where,
+                              const std::string& example) {
+  std::string name = read_string(t, "name", true, where);
+  const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+  if (!ok) {
+    fail(t.get("name"), where + ".name", "'" + name + "' is not a valid name",
+         "use letters, digits, '_', '.' and '-' only, e.g. \"" + example + "\"");
+  }
+  return name;
+}
+
 void Parser::read_sweep_table() {
   toml::node* node = doc_.get("sweep");
   if (!node->is_table()) {
@@ -303,15 +318,7 @@ void Parser::read_sweep_table() {
                "; run-config keys go in [base], [axes] or [[points]]");
     }
   }
-  spec_.name = read_string(t, "name", true);
-  const bool name_ok =
-      !spec_.name.empty() && std::all_of(spec_.name.begin(), spec_.name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-      });
-  if (!name_ok) {
-    fail(t.get("name"), "sweep.name", "'" + spec_.name + "' is not a valid name",
-         "use letters, digits, '_', '.' and '-' only, e.g. \"residuals-mnist\"");
-  }
+  spec_.name = read_name(t, "sweep", "residuals-mnist");
 
   spec_.combine = read_combine(t, "sweep");
   if (spec_.combine.empty()) spec_.combine = "grid";
@@ -490,20 +497,12 @@ void Parser::read_grids() {
       }
     }
     Grid grid;
-    grid.name = read_string(t, "name", true, where);
-    const bool name_ok =
-        !grid.name.empty() && std::all_of(grid.name.begin(), grid.name.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-        });
-    if (!name_ok) {
-      fail(t.get("name"), where + ".name", "'" + grid.name + "' is not a valid name",
-           "use letters, digits, '_', '.' and '-' only, e.g. \"depth-per-layer\"");
-    }
+    grid.name = read_name(t, where, "depth-per-layer");
     if (const auto it = names.find(grid.name); it != names.end()) {
-      fail(t.get("name"), where + ".name",
-           "grid '" + grid.name + "' is named twice (also at " + position(source_, it->second) +
-               ")",
-           "give every grid its own name: it labels the grid's points in the results");
+      fail(
+          t.get("name"), where + ".name",
+          "grid '" + grid.name + "' is named twice (also at " + position(source_, it->second) + ")",
+          "give every grid its own name: it labels the grid's points in the results");
     }
     names[grid.name] = t.get("name");
     grid.combine = read_combine(t, where);
@@ -599,8 +598,7 @@ void Parser::expand_grid(const Grid& grid) {
     combinations = 1;
     for (const auto& axis : grid.axes) {
       if (combinations > kMaxPoints / axis.values->size()) {
-        fail(axis.node, where,
-             "the grid has more than " + std::to_string(kMaxPoints) + " points",
+        fail(axis.node, where, "the grid has more than " + std::to_string(kMaxPoints) + " points",
              "use fewer axes or values, or combine = \"zip\"");
       }
       combinations *= axis.values->size();

@@ -1,7 +1,7 @@
 // A sweep spec (TOML, docs/sweeps.md): a base run config, axes of values
 // for dotted config keys combined as a grid or zipped, more named grids
-// with overrides of their own, and explicit extra points. load_sweep/parse_sweep expand it into validated points, in a
-// fixed order, with unique ids; every mistake is a UsageError found before
+// with overrides of their own, and explicit extra points. load_sweep/parse_sweep expand it into
+// validated points, in a fixed order, with unique ids; every mistake is a UsageError found before
 // any work starts. The MPI engine (engine.hpp) runs the points.
 #pragma once
 
