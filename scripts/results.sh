@@ -14,7 +14,7 @@
 #                           -o results/paper.h5
 #                    mpirun -n 2 resqunn sweep run examples/depth_scaling.toml \
 #                           -o results/depth_scaling.h5
-#                  (about 6 and 12 minutes on 2 cores; finished points are
+#                  (about 6 and 8 minutes on 2 cores; finished points are
 #                  skipped on a re-run)
 #   --from-tables  only rewrite the page from the committed tables
 #

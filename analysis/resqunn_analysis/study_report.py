@@ -308,28 +308,38 @@ def summary(paper, paper_meta, depth, depth_meta, link: Path) -> str:
     var = sf.init_variance(depth)
     decay = sf.variance_decay(var)
     deepest = decay[decay["depth"] == decay["depth"].max()]
+    agree_frozen = all(c.wins == c.total for c in comps)
+    agree_reach = set(reached) == sf.PAPER_FULL_REACH
+    effect = sf.depth_effect(var)
+    paper_row = effect[(effect["encoding"] == "angle") & (effect["qubits"] == 4)]
     lines = [
         f"Two committed study sweeps reproduce the ResQuNN paper's experiments and probe what it "
         f"leaves open ([`{link}/README.md`]({link}/README.md): every claim, our verdict, the "
         f"numbers, figures, commands; {paper_meta['done']} + {depth_meta['done']} points, "
         f"{minutes(paper_meta['wall_s'])} + {minutes(depth_meta['wall_s'])} on 2 cores):",
         "",
-        f"- **Trainable beats frozen** in "
-        f"{sum(c.wins for c in comps)} of {sum(c.total for c in comps)} wirings "
-        f"(mean gains {', '.join(pp(c.gain_mean) for c in comps)}): agrees with the paper.",
-        f"- **Gradient reach** (paper's `barrier` gradients): both layers learn only with "
-        f"{' and '.join(code(w) for w in reached)}, as the paper says; "
-        f"best wiring {', '.join(f'{code(r.best)} ({r.experiment})' for r in ranks)}.",
+        f"- **Trainable beats frozen** in {sum(c.wins for c in comps)} of "
+        f"{sum(c.total for c in comps)} wirings (mean gains "
+        f"{', '.join(pp(c.gain_mean) for c in comps)}): "
+        f"{'as the paper says' if agree_frozen else 'not everywhere, unlike the paper'}.",
+        f"- **Gradient reach** with the paper's `barrier` gradients: both layers learn only with "
+        f"{' and '.join(code(w) for w in reached)}"
+        f"{', as the paper says' if agree_reach else ', unlike the paper'}; the best wiring is "
+        f"{', '.join(f'{code(r.best)} ({r.experiment})' for r in ranks)}.",
         f"- **Size of the gain** of the best wiring over the plain chain: "
         f"{', '.join(f'{i.relative:+.0f} % ({i.experiment})' for i in imps)}; the paper reports "
         f"{sf.PAPER_IMPROVEMENT[0]:.0f}–{sf.PAPER_IMPROVEMENT[1]:.0f} %.",
-        f"- **With exact gradients** (`full`) {'every layer of every wiring trains' if full_reach else 'some layers still get no gradient'}"
-        f" and the gain shrinks to {', '.join(pp(i.points) for i in full)}: the gradient loss is "
-        f"a property of treating measured outputs as data, not of measurement.",
-        f"- **Gradient variance at initialisation** (one layer, depth "
-        f"{int(deepest['depth'].iloc[0]) if not deepest.empty else '–'}) falls by "
-        f"{', '.join(f'{r.factor_per_qubit:.2f} ({r.encoding})' for r in deepest.itertuples())}"
-        f" per added qubit.",
+        f"- **With exact gradients** (`full`) "
+        + (f"every layer of every wiring trains and the gain shrinks to "
+           f"{', '.join(f'{i.relative:+.0f} %' for i in full)}: the gradient loss comes from "
+           f"treating measured outputs as data, not from measurement."
+           if full_reach else "some layers still get no gradient."),
+        f"- **Gradient variance at initialisation** of one layer is multiplied by "
+        f"{', '.join(f'{r.factor_per_qubit:.2f} ({r.encoding})' for r in deepest.itertuples())} "
+        f"per added qubit at depth {int(deepest['depth'].iloc[0]) if not deepest.empty else '–'}"
+        + (f"; at the paper's 4 qubits it changes by ×{float(paper_row['ratio'].iloc[0]):.2g} "
+           f"from depth {int(paper_row['first_depth'].iloc[0])} to "
+           f"{int(paper_row['last_depth'].iloc[0])}." if not paper_row.empty else "."),
         "",
         f"![Best validation accuracy per residual wiring and training regime]"
         f"({link}/{FIGURES['accuracy']})",
@@ -347,8 +357,15 @@ def reflow(markdown: str, width: int = 95) -> str:
             in_code = (block.count("```") % 2 == 1) != in_code
             out.append(block)
             continue
-        if block.lstrip().startswith(("|", "![", "#", "- ")):
+        if block.lstrip().startswith(("|", "![", "#", "<!--")):
             out.append(block)
+            continue
+        if block.startswith("- "):  # a list: wrap each item, continuation lines indented
+            items = ("\n" + block).split("\n- ")[1:]
+            out.append("\n".join(
+                textwrap.fill(" ".join(item.split()), width=width, initial_indent="- ",
+                              subsequent_indent="  ", break_on_hyphens=False,
+                              break_long_words=False) for item in items))
             continue
         text = " ".join(line.strip() for line in block.splitlines())
         out.append(textwrap.fill(text, width=width, break_on_hyphens=False,
@@ -501,7 +518,8 @@ the best):
     inside = [i for i in main if lo <= i.relative <= hi]
     agree = len(inside) == len(main)
     main_text = "; ".join(f"{i.experiment}: {i.relative:+.0f} %" for i in main)
-    weakest = min(imps, key=lambda i: i.none_mean)
+    largest = max(imps, key=lambda i: i.relative)
+    anywhere = [i for i in imps if lo <= i.relative <= hi]
     out.append(f"""### 4. The size of the improvement
 
 *Paper:* the best residual configurations are about {lo:.0f}–{hi:.0f} % better in accuracy.
@@ -513,9 +531,13 @@ the best):
 {verdict(agree)} In the paper's setting (trainable, barrier) we measure {main_text}
 ({len(inside)} of {len(main)} inside {lo:.0f}–{hi:.0f} %). A relative improvement over the
 plain chain says as much about the chain as about the residuals: it is largest where the
-chain is weakest ({weakest.experiment}, {weakest.regime}: `none` reaches
-{acc(weakest.none_mean)}). The best residual wiring beats the plain chain in
-{sum(i.points > 0 for i in imps)} of {len(imps)} experiment × regime pairs.""")
+chain is weak ({largest.experiment}, {largest.regime}: `none` reaches only
+{acc(largest.none_mean)}, {code(largest.best)} {acc(largest.best_mean)},
+{largest.relative:+.0f} %). Of all experiment × regime pairs, {len(anywhere)}
+{"falls" if len(anywhere) == 1 else "fall"} inside
+{lo:.0f}–{hi:.0f} %{": " + "; ".join(f"{i.experiment}, {i.regime} ({i.relative:+.0f} %)"
+for i in anywhere) if anywhere else ""}. The best residual wiring beats the plain chain in
+{sum(i.points > 0 for i in imps)} of {len(imps)} pairs.""")
 
     # 5. full vs barrier
     full_imps = [i for i in imps if i.regime == "trainable, full"]
@@ -543,8 +565,8 @@ over the plain chain, and the plain chain's own accuracy, in each mode:
 {md_table(["experiment", "gain, barrier", "gain, full", "none, full", "none, barrier"],
           rows)}
 
-Measured layers attenuate gradients even where they do not cut them: QCL1's gradient norm at
-initialisation, full mode, plain chain vs the best barrier-mode wiring:
+How strongly the measured layers of the plain chain scale QCL1's gradient: its norm at
+initialisation in full mode, plain chain vs the best barrier-mode wiring:
 
 {md_table(["experiment", "none: norm of g(QCL1)", "wiring", "its norm of g(QCL1)", "ratio"],
           att_rows)}
@@ -581,6 +603,7 @@ def _open_questions(depth, series, lc, var) -> str:
     q1 = bd[(bd["layer"] == "QCL1")]
     q2 = bd[(bd["layer"] == "QCL2")]
     q1_gain = 100 * (q1["best"] - q1["depth_1"])
+    frozen_gain = q1_gain[q1["residual"] == "none"]
     q2_gain = 100 * (q2["best"] - q2["depth_1"])
     out.append(f"""### (a) Ansatz depth per layer
 
@@ -591,9 +614,12 @@ QCL1 = 4 (the paper's 4/1 is in both series):
            "at largest depth"], rows)}
 
 Going from depth 1 to the best depth gains {pp(q1_gain.min())} … {pp(q1_gain.max())} for
-QCL1 and {pp(q2_gain.min())} … {pp(q2_gain.max())} for QCL2, across wirings and encodings.
-Depth helps a layer only if it trains: with `none`, QCL1 gets no gradient in barrier mode, so
-its depth only changes which random feature map the head sees.
+QCL1 and {pp(q2_gain.min())} … {pp(q2_gain.max())} for QCL2, across wirings and encodings; the
+best depth is the largest tried in {int((bd["best_depth"] == bd["max_depth"]).sum())} of
+{len(bd)} series, and the largest depth is within one standard deviation of the best in
+{int(((bd["best"] - bd["at_max"]) <= bd["best_std"]).sum())} of {len(bd)}. With `none`, QCL1
+gets no gradient in barrier mode, so its depth (gain {pp(frozen_gain.min())} …
+{pp(frozen_gain.max())}) changes only which random feature map the head sees.
 
 ![accuracy vs depth per layer]({FIGURES['depth']})""")
 
