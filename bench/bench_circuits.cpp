@@ -4,12 +4,12 @@
 // Reported counters: ns_per_circuit (lower is better; the console prints it
 // with an SI prefix, the JSON output in seconds). Table and command:
 // docs/benchmarks.md.
-#include <benchmark/benchmark.h>
-
 #include <Kokkos_Core.hpp>
+#include <benchmark/benchmark.h>
 #include <random>
 
 #include "dense_reference.hpp"
+
 #include "resqunn/quantum/batched_circuit.hpp"
 
 namespace {

@@ -1,9 +1,8 @@
 // main() of the Google Benchmark programs that run Kokkos kernels: Kokkos
 // lives around the whole benchmark run, so Views made by benchmarks are
 // gone before Kokkos::finalize.
-#include <benchmark/benchmark.h>
-
 #include <Kokkos_Core.hpp>
+#include <benchmark/benchmark.h>
 
 int main(int argc, char** argv) {
   Kokkos::initialize(argc, argv);

@@ -76,7 +76,8 @@ std::string unknown_subcommand_message(const CLI::App& app) {
   return "unknown command '" + extras.front() + "'" +
          (path.empty() ? "" : " for `resqunn" + path + "`") + " (commands: " + known +
          ")\n"
-         "Run `resqunn" + path + " --help` for more information.";
+         "Run `resqunn" +
+         path + " --help` for more information.";
 }
 
 }  // namespace

@@ -13,9 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kKeys = {"qubits",      "encoding",       "ansatz",  "depth",
-                                        "readout",     "readout_qubits", "rotation", "angle_scale",
-                                        "weights",     "inputs",         "upstream"};
+const std::vector<std::string> kKeys = {"qubits",  "encoding",       "ansatz",   "depth",
+                                        "readout", "readout_qubits", "rotation", "angle_scale",
+                                        "weights", "inputs",         "upstream"};
 
 constexpr const char* kFormatFix =
     "see `resqunn circuit --help` or docs/cli.md for the request format";
@@ -24,7 +24,8 @@ int get_int(const json& j, const char* key, int fallback) {
   if (!j.contains(key)) return fallback;
   const auto& v = j[key];
   if (!v.is_number_integer()) {
-    throw UsageError(std::string("\"") + key + "\" must be an integer, got " + v.dump(), kFormatFix);
+    throw UsageError(std::string("\"") + key + "\" must be an integer, got " + v.dump(),
+                     kFormatFix);
   }
   return v.get<int>();
 }
@@ -60,8 +61,7 @@ std::vector<double> rows_of(const json& j, const char* key, std::size_t rows, st
                             bool pad_to_width) {
   const auto& v = j[key];
   if (!v.is_array() || v.empty()) {
-    throw UsageError(std::string("\"") + key + "\" must be a non-empty array of rows",
-                     kFormatFix);
+    throw UsageError(std::string("\"") + key + "\" must be a non-empty array of rows", kFormatFix);
   }
   if (rows != 0 && v.size() != rows) {
     throw UsageError(std::string("\"") + key + "\" has " + std::to_string(v.size()) +
@@ -116,9 +116,9 @@ CircuitRequest parse_circuit_request(const std::string& text, const std::string&
   s.validate();
 
   if (!j.contains("weights")) {
-    throw UsageError("\"weights\" is missing: this circuit has " +
-                         std::to_string(s.weight_count()) + " weights",
-                     "list them in the order of docs/quantum.md (weight layout)");
+    throw UsageError(
+        "\"weights\" is missing: this circuit has " + std::to_string(s.weight_count()) + " weights",
+        "list them in the order of docs/quantum.md (weight layout)");
   }
   r.weights = vector_of(j["weights"], "\"weights\"");
   if (r.weights.size() != static_cast<std::size_t>(s.weight_count())) {
@@ -138,8 +138,8 @@ CircuitRequest parse_circuit_request(const std::string& text, const std::string&
 
 json circuit_response(const CircuitRequest& request) {
   const auto& s = request.spec;
-  const auto e = quantum::evaluate(s, request.weights, request.inputs, request.batch,
-                                   request.upstream);
+  const auto e =
+      quantum::evaluate(s, request.weights, request.inputs, request.batch, request.upstream);
   auto rows = [&](const std::vector<double>& flat, std::size_t width) {
     json out = json::array();
     for (std::size_t b = 0; b < request.batch; ++b) {

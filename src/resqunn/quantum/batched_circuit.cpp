@@ -13,8 +13,8 @@ template <class V>
 void check_shape(const V& v, std::size_t rows, std::size_t cols, const char* what) {
   if (v.extent(0) != rows || v.extent(1) != cols) {
     throw UsageError(std::string(what) + " is " + std::to_string(v.extent(0)) + "x" +
-                         std::to_string(v.extent(1)) + ", expected " + std::to_string(rows) +
-                         "x" + std::to_string(cols),
+                         std::to_string(v.extent(1)) + ", expected " + std::to_string(rows) + "x" +
+                         std::to_string(cols),
                      "pass one row per circuit with the circuit's feature count");
   }
 }
@@ -72,8 +72,8 @@ BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace spa
 }
 
 template <class ExecSpace>
-void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
-                                    Matrix outputs, Matrix input_grads,
+void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
+                                    ConstMatrix upstream, Matrix outputs, Matrix input_grads,
                                     Vector weight_grads) const {
   const std::size_t batch = inputs.extent(0);
   check_shape(inputs, batch, spec_.input_size(), "inputs");
@@ -149,8 +149,7 @@ void BatchedCircuit<ExecSpace>::forward(ConstMatrix inputs, ConstVector weights,
 
 template <class ExecSpace>
 void BatchedCircuit<ExecSpace>::vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
-                                    Matrix outputs, Matrix input_grads,
-                                    Vector weight_grads) const {
+                                    Matrix outputs, Matrix input_grads, Vector weight_grads) const {
   const ProfilingRegion region("resqunn::forward_vjp");
   run(true, inputs, weights, upstream, outputs, input_grads, weight_grads);
 }

@@ -31,9 +31,7 @@ void check(bool ok, const std::string& problem, const std::string& fix) {
 
 }  // namespace
 
-int CircuitSpec::input_size() const {
-  return encoding == Encoding::angle ? qubits : 1 << qubits;
-}
+int CircuitSpec::input_size() const { return encoding == Encoding::angle ? qubits : 1 << qubits; }
 
 int CircuitSpec::output_size() const {
   if (readout == Readout::expval_z) return qubits;
@@ -51,7 +49,8 @@ void CircuitSpec::validate() const {
   check(qubits >= 1 && qubits <= kMaxQubits,
         "circuit qubits = " + std::to_string(qubits) + " is out of range",
         "use 1.." + std::to_string(kMaxQubits) + " qubits");
-  check(depth >= 1 && depth <= 1000, "circuit depth = " + std::to_string(depth) + " is out of range",
+  check(depth >= 1 && depth <= 1000,
+        "circuit depth = " + std::to_string(depth) + " is out of range",
         "use a depth of 1..1000 ansatz layers");
   check(angle_axis == GateKind::rx || angle_axis == GateKind::ry || angle_axis == GateKind::rz,
         "angle encoding axis must be a rotation", "use rx, ry or rz");
@@ -95,11 +94,16 @@ std::vector<Gate> ansatz_gates(const CircuitSpec& spec) {
 
 std::string_view to_string(GateKind g) noexcept {
   switch (g) {
-    case GateKind::rx: return "rx";
-    case GateKind::ry: return "ry";
-    case GateKind::rz: return "rz";
-    case GateKind::cnot: return "cnot";
-    case GateKind::cz: return "cz";
+    case GateKind::rx:
+      return "rx";
+    case GateKind::ry:
+      return "ry";
+    case GateKind::rz:
+      return "rz";
+    case GateKind::cnot:
+      return "cnot";
+    case GateKind::cz:
+      return "cz";
   }
   return "?";
 }
@@ -110,9 +114,12 @@ std::string_view to_string(Encoding e) noexcept {
 
 std::string_view to_string(Ansatz a) noexcept {
   switch (a) {
-    case Ansatz::paper: return "paper";
-    case Ansatz::basic_entangler: return "basic-entangler";
-    case Ansatz::strongly_entangling: return "strongly-entangling";
+    case Ansatz::paper:
+      return "paper";
+    case Ansatz::basic_entangler:
+      return "basic-entangler";
+    case Ansatz::strongly_entangling:
+      return "strongly-entangling";
   }
   return "?";
 }
@@ -132,8 +139,7 @@ Encoding parse_encoding(std::string_view name) {
 }
 
 Ansatz parse_ansatz(std::string_view name) {
-  static const Ansatz all[] = {Ansatz::paper, Ansatz::basic_entangler,
-                               Ansatz::strongly_entangling};
+  static const Ansatz all[] = {Ansatz::paper, Ansatz::basic_entangler, Ansatz::strongly_entangling};
   return parse_name(name, all, "ansatz");
 }
 

@@ -98,8 +98,8 @@ struct CircuitKernel {
   Kokkos::View<const Step*, MemSpace> steps;
   Kokkos::View<const std::int32_t*, MemSpace> slots;    // Program::slots
   Kokkos::View<const std::int32_t*, MemSpace> logical;  // Program::logical
-  View2<const double> trig;   // (weight, {cos, sin}) of half angles
-  View2<const double> fused;  // (step, 8): the step's 2x2 unitary
+  View2<const double> trig;                             // (weight, {cos, sin}) of half angles
+  View2<const double> fused;                            // (step, 8): the step's 2x2 unitary
   View2<const double> inputs;
   View2<double> outputs;
   View2<const double> upstream;
@@ -107,8 +107,8 @@ struct CircuitKernel {
   View2<double> partial;  // (team, weight): per lane over the chunks, then over lanes
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
-    double* buf = static_cast<double*>(
-        team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
+    double* buf =
+        static_cast<double*>(team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
     double* gw = buf + L.grad_w;
     if (vjp) {
       for (int i = 0; i < s.nweights * W; ++i) gw[i] = 0.0;
@@ -303,8 +303,8 @@ struct CircuitKernel {
       }
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_rotation<W>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)},
-                            pre, pim, lre, lim, gw + w * W);
+        adjoint_rotation<W>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, pre,
+                            pim, lre, lim, gw + w * W);
       }
     }
     if (s.encoding == Encoding::angle) {
@@ -363,8 +363,7 @@ struct CircuitKernel {
       double* m = mu + 4 * step.target * W;
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_local<W>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m,
-                         gw + w * W);
+        adjoint_local<W>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m, gw + w * W);
       }
     }
     double* gi = buf + L.grad_in;

@@ -2,12 +2,11 @@
 // calls cost more than a whole 4-qubit circuit layer, and angle encoding
 // needs one pair per qubit per circuit.
 //
-// Method: Cody–Waite reduction by pi/2 (k = nearest integer to 2x/pi) with a three-part constant (exact
-// products for |k| < 2^20), then Taylor polynomials on |r| <= pi/4 (degree
-// 17 for sin, 18 for cos; truncation below 1e-19), quadrant selection by
-// arithmetic blends. Error within a few ulp of libm for |x| <= 2^19; larger
-// arguments fall back to libm per lane, so a lane's result depends only on
-// its own input, never on its neighbours.
+// Method: Cody–Waite reduction by pi/2 (k = nearest integer to 2x/pi) with a three-part constant
+// (exact products for |k| < 2^20), then Taylor polynomials on |r| <= pi/4 (degree 17 for sin, 18
+// for cos; truncation below 1e-19), quadrant selection by arithmetic blends. Error within a few ulp
+// of libm for |x| <= 2^19; larger arguments fall back to libm per lane, so a lane's result depends
+// only on its own input, never on its neighbours.
 #pragma once
 
 #include <Kokkos_Core.hpp>
@@ -43,22 +42,20 @@ KOKKOS_INLINE_FUNCTION void sincos_lanes(const double* KOKKOS_RESTRICT x, double
                 (-1.0 / 6 +
                  z * (1.0 / 120 +
                       z * (-1.0 / 5040 +
-                           z * (1.0 / 362880 +
-                                z * (-1.0 / 39916800 +
-                                     z * (1.0 / 6227020800.0 +
-                                          z * (-1.0 / 1307674368000.0 +
-                                               z * (1.0 / 355687428096000.0))))))));
+                           z * (1.0 / 362880 + z * (-1.0 / 39916800 +
+                                                    z * (1.0 / 6227020800.0 +
+                                                         z * (-1.0 / 1307674368000.0 +
+                                                              z * (1.0 / 355687428096000.0))))))));
     const double cp =
         1.0 +
         z * (-0.5 +
-             z * (1.0 / 24 +
-                  z * (-1.0 / 720 +
-                       z * (1.0 / 40320 +
-                            z * (-1.0 / 3628800 +
-                                 z * (1.0 / 479001600.0 +
-                                      z * (-1.0 / 87178291200.0 +
-                                           z * (1.0 / 20922789888000.0 +
-                                                z * (-1.0 / 6402373705728000.0)))))))));
+             z * (1.0 / 24 + z * (-1.0 / 720 +
+                                  z * (1.0 / 40320 +
+                                       z * (-1.0 / 3628800 +
+                                            z * (1.0 / 479001600.0 +
+                                                 z * (-1.0 / 87178291200.0 +
+                                                      z * (1.0 / 20922789888000.0 +
+                                                           z * (-1.0 / 6402373705728000.0)))))))));
     // Quadrant q = k - 4 round(k / 4) in {-2, -1, 0, 1, 2} (k mod 4, with 3
     // as -1 and 2 possibly as -2): (sin, cos) = (sp, cp) for 0, (cp, -sp)
     // for 1, (-sp, -cp) for +-2, (-cp, sp) for -1.

@@ -66,10 +66,8 @@ KOKKOS_INLINE_FUNCTION void expand_pair(double* KOKKOS_RESTRICT ar, double* KOKK
 
 /// The same with conj(v): builds the conjugate of a product state.
 template <int W>
-KOKKOS_INLINE_FUNCTION void expand_pair_conj(double* KOKKOS_RESTRICT ar,
-                                             double* KOKKOS_RESTRICT ai,
-                                             double* KOKKOS_RESTRICT br,
-                                             double* KOKKOS_RESTRICT bi,
+KOKKOS_INLINE_FUNCTION void expand_pair_conj(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
+                                             double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
                                              const double* KOKKOS_RESTRICT v) {
   const double* v0r = v;
   const double* v0i = v + W;
@@ -157,18 +155,17 @@ KOKKOS_INLINE_FUNCTION void negate(double* KOKKOS_RESTRICT re, double* KOKKOS_RE
 
 // ---- adjoint step: gradient of one rotation, then un-apply it -------------
 // R(t) = cos(t/2) I - i sin(t/2) P; (c, s) = (cos(t/2), sin(t/2)); the
-// inverse is the same with -s. With phi the state after the gate and lam the adjoint state after it,
-// dL/dtheta = Im <lam| P |phi> (from dR/dtheta = -i/2 P R). The same pass
-// then applies R^dagger to both, so each gate costs one sweep of memory.
-// The gradient terms are added to acc one by one (a chain of 4 FMAs).
+// inverse is the same with -s. With phi the state after the gate and lam the adjoint state after
+// it, dL/dtheta = Im <lam| P |phi> (from dR/dtheta = -i/2 P R). The same pass then applies R^dagger
+// to both, so each gate costs one sweep of memory. The gradient terms are added to acc one by one
+// (a chain of 4 FMAs).
 
 template <int W, GateKind K, class C>
-KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par,
-                                         double* KOKKOS_RESTRICT pai, double* KOKKOS_RESTRICT pbr,
-                                         double* KOKKOS_RESTRICT pbi, double* KOKKOS_RESTRICT lar,
-                                         double* KOKKOS_RESTRICT lai, double* KOKKOS_RESTRICT lbr,
-                                         double* KOKKOS_RESTRICT lbi, const C& c, const C& s,
-                                         double* KOKKOS_RESTRICT acc) {
+KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par, double* KOKKOS_RESTRICT pai,
+                                         double* KOKKOS_RESTRICT pbr, double* KOKKOS_RESTRICT pbi,
+                                         double* KOKKOS_RESTRICT lar, double* KOKKOS_RESTRICT lai,
+                                         double* KOKKOS_RESTRICT lbr, double* KOKKOS_RESTRICT lbi,
+                                         const C& c, const C& s, double* KOKKOS_RESTRICT acc) {
   for (int l = 0; l < W; ++l) {
     const double xr = par[l], xi = pai[l], yr = pbr[l], yi = pbi[l];
     const double ur = lar[l], ui = lai[l], vr = lbr[l], vi = lbi[l];
@@ -218,8 +215,8 @@ KOKKOS_INLINE_FUNCTION void adjoint_slots(const std::int32_t* tab, int half, con
                                           double* lim, double* acc) {
   for (int k = 0; k < half; ++k) {
     const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
-    adjoint_pair<W, K>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a, lre + b, lim + b, c,
-                       s, acc);
+    adjoint_pair<W, K>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a, lre + b, lim + b, c, s,
+                       acc);
   }
 }
 
@@ -230,9 +227,15 @@ KOKKOS_INLINE_FUNCTION void adjoint_rotation(GateKind kind, const std::int32_t* 
                                              const Uniform& c, const Uniform& s, double* pre,
                                              double* pim, double* lre, double* lim, double* acc) {
   switch (kind) {
-    case GateKind::rx: adjoint_slots<W, GateKind::rx>(tab, half, c, s, pre, pim, lre, lim, acc); break;
-    case GateKind::ry: adjoint_slots<W, GateKind::ry>(tab, half, c, s, pre, pim, lre, lim, acc); break;
-    default: adjoint_slots<W, GateKind::rz>(tab, half, c, s, pre, pim, lre, lim, acc); break;
+    case GateKind::rx:
+      adjoint_slots<W, GateKind::rx>(tab, half, c, s, pre, pim, lre, lim, acc);
+      break;
+    case GateKind::ry:
+      adjoint_slots<W, GateKind::ry>(tab, half, c, s, pre, pim, lre, lim, acc);
+      break;
+    default:
+      adjoint_slots<W, GateKind::rz>(tab, half, c, s, pre, pim, lre, lim, acc);
+      break;
   }
 }
 

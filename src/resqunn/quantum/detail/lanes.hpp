@@ -10,8 +10,7 @@ namespace resqunn::quantum::detail {
 /// CPUs; on GPUs one circuit per team (portable and correct, not yet tuned).
 template <class ExecSpace>
 constexpr int lanes_for() {
-  return Kokkos::SpaceAccessibility<Kokkos::HostSpace,
-                                    typename ExecSpace::memory_space>::accessible
+  return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible
              ? 8
              : 1;
 }

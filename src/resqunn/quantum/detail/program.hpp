@@ -23,10 +23,10 @@ enum class StepKind : std::uint8_t { rotations, cz };
 
 struct Step {
   StepKind kind = StepKind::rotations;
-  std::uint8_t count = 0;                // rotations fused, applied in order 0..count-1
-  GateKind axis[kMaxFused] = {};         // their axes
-  int param[kMaxFused] = {-1, -1, -1};   // their weights
-  int target = -1;  // rotations: the qubit
+  std::uint8_t count = 0;               // rotations fused, applied in order 0..count-1
+  GateKind axis[kMaxFused] = {};        // their axes
+  int param[kMaxFused] = {-1, -1, -1};  // their weights
+  int target = -1;                      // rotations: the qubit
   int table = 0;  // offset into Program::slots: dim/2 pairs (rotations) or dim/4 slots (cz)
 };
 
