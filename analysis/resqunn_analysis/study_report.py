@@ -636,6 +636,12 @@ gets no gradient in barrier mode, so its depth (gain {pp(frozen_gain.min())} …
     kept = [d for d in drops if d[2] != "none"]
     kept_drop = max(d[3] for d in kept) if kept else float("nan")
     att = lc[(lc["gradient_mode"] == "full") & (lc["wiring"] == "none")]
+    never_cut = bool((lc[lc["gradient_mode"] == "full"]["zero_QCL1"] == 0).all())
+    chains = depth[(depth["grid"] == "layer-count") & (depth["residual"] == "none")]
+    collapsed = chains[chains["best_val_acc"] < 0.2]
+    collapsed_text = ", ".join(
+        f"{n} {mode}/{enc}" for (mode, enc), n in
+        collapsed.groupby(["gradient_mode", "encoding"]).size().items())
     att_text = []
     for enc, s in att.groupby("encoding", sort=False):
         s = s.sort_values("layers")
@@ -654,10 +660,12 @@ output, the head reads all of them (`((X+O1)+O2)+O3`, …):
 
 The largest fall from a series' peak to five layers is {worst[3]:.1f} pp ({worst[0]},
 {worst[1]}, {worst[2]}); with every earlier output summed in, no series falls by more than
-{kept_drop:.1f} pp. Large standard deviations in the plain chain are seeds whose training
-collapsed to predicting one class. In full mode the plain chain's QCL1 gradient at
-initialisation changes geometrically with the layers above it
-({"; ".join(att_text) or "–"}): gradients through measured layers are scaled, never cut.
+{kept_drop:.1f} pp. {len(collapsed)} plain-chain points ended below 20 % validation accuracy,
+near chance{" (" + collapsed_text + "); they make the large standard deviations"
+if len(collapsed) else ""}. In full mode the plain chain's QCL1 gradient
+at initialisation changes geometrically with the layers above it
+({"; ".join(att_text) or "–"}){": gradients through measured layers are scaled, never cut"
+if never_cut else ""}.
 
 ![accuracy and QCL1 gradient vs layer count]({FIGURES['layers']})""")
 
