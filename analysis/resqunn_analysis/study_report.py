@@ -106,6 +106,7 @@ def accuracy_figure(paper: pd.DataFrame):
 def reach_figure(reach: pd.DataFrame):
     """Heat-map: mean gradient norm per layer over training, per wiring, barrier vs full."""
     regimes = ["trainable, barrier", "trainable, full"]
+    layers = [c for c in sf.LAYER_COLUMNS if c in reach.columns]
     fig = new_figure(3.4 * len(regimes) + 1.2, 0.9 + 0.42 * len(reach) / len(regimes))
     axes = np.asarray(fig.subplots(1, len(regimes), squeeze=False))[0]
     values = reach[[c for c in reach.columns if c.startswith("gmean_")]].to_numpy(float)
@@ -115,8 +116,8 @@ def reach_figure(reach: pd.DataFrame):
     for ax, reg in zip(axes, regimes):
         r = reach[reach["regime"] == reg]
         labels = [f"{e}: {w}" for e, w in zip(r["experiment"], r["residual"])]
-        grid = np.full((len(r), len(sf.LAYER_COLUMNS[:3])), np.nan)
-        for j, layer in enumerate(sf.LAYER_COLUMNS[:3]):
+        grid = np.full((len(r), len(layers)), np.nan)
+        for j, layer in enumerate(layers):
             column = f"gmean_{layer}"
             if column in r.columns:
                 grid[:, j] = r[column].to_numpy(float)
@@ -131,7 +132,7 @@ def reach_figure(reach: pd.DataFrame):
                 elif np.isfinite(v):
                     ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=6,
                             color="white" if norm(v) < 0.6 else "black")
-        ax.set_xticks(range(grid.shape[1]), sf.LAYER_COLUMNS[:3], fontsize=8)
+        ax.set_xticks(range(grid.shape[1]), layers, fontsize=8)
         ax.set_yticks(range(len(labels)), labels if ax is axes[0] else [""] * len(labels),
                       fontsize=7)
         ax.set_title(f"gradient mode: {reg.split(', ')[1]}", fontsize=10)
