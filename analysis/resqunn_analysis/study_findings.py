@@ -183,9 +183,10 @@ class Attenuation:
     ratio: float  # best / none
 
 
-def full_mode_attenuation(paper: pd.DataFrame, wirings: dict) -> list:
-    """QCL1's initial gradient in full mode: plain chain vs `wirings[experiment]`."""
-    reach = gradient_reach(paper)
+def full_mode_attenuation(reach: pd.DataFrame, wirings: dict) -> list:
+    """QCL1's initial gradient in full mode: plain chain vs `wirings[experiment]`.
+
+    `reach` is gradient_reach's table."""
     out = []
     for experiment, r in reach[reach["regime"] == "trainable, full"].groupby("experiment",
                                                                                sort=False):
@@ -292,6 +293,12 @@ def variance_decay(var: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def paper_setting_ratio(effect: pd.DataFrame) -> float:
+    """depth_effect's ratio for the paper's layer (angle encoding, 4 qubits); NaN if absent."""
+    row = effect[(effect["encoding"] == "angle") & (effect["qubits"] == 4)]
+    return float(row["ratio"].iloc[0]) if not row.empty else float("nan")
+
+
 def depth_effect(var: pd.DataFrame) -> pd.DataFrame:
     """Per encoding x qubits: Var at the largest depth over Var at depth 1."""
     rows = []
@@ -301,3 +308,34 @@ def depth_effect(var: pd.DataFrame) -> pd.DataFrame:
                      "first_depth": int(s["depth"].iloc[0]), "last_depth": int(s["depth"].iloc[-1]),
                      "ratio": float(s["var"].iloc[-1] / s["var"].iloc[0])})
     return pd.DataFrame(rows)
+
+
+# --- everything the page reports, computed once --------------------------------------------
+
+
+@dataclass
+class PaperFindings:
+    comparisons: list  # trainable_vs_frozen
+    reach: pd.DataFrame  # gradient_reach
+    rankings: list  # rankings, barrier gradients
+    improvements: list  # improvements, every regime
+
+
+@dataclass
+class DepthFindings:
+    series: pd.DataFrame  # depth_series
+    layer_count: pd.DataFrame
+    variance: pd.DataFrame  # init_variance
+    decay: pd.DataFrame  # variance_decay
+    effect: pd.DataFrame  # depth_effect
+
+
+def paper_findings(paper: pd.DataFrame) -> PaperFindings:
+    return PaperFindings(trainable_vs_frozen(paper), gradient_reach(paper), rankings(paper),
+                         improvements(paper))
+
+
+def depth_findings(depth: pd.DataFrame) -> DepthFindings:
+    var = init_variance(depth)
+    return DepthFindings(depth_series(depth), layer_count(depth), var, variance_decay(var),
+                         depth_effect(var))

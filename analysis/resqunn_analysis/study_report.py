@@ -260,27 +260,25 @@ def write_results(tables_dir: Path, out_dir: Path, readme: Path | None = None) -
     paper, paper_meta = read_table(tables_dir, "paper")
     depth, depth_meta = read_table(tables_dir, "depth_scaling")
 
-    reach = sf.gradient_reach(paper)
-    series = sf.depth_series(depth)
-    lc = sf.layer_count(depth)
-    var = sf.init_variance(depth)
-    for key, fig in (("accuracy", accuracy_figure(paper)), ("reach", reach_figure(reach)),
-                     ("depth", depth_figure(series)), ("layers", layers_figure(lc)),
-                     ("init", init_figure(var))):
+    pf, df = sf.paper_findings(paper), sf.depth_findings(depth)
+    for key, fig in (("accuracy", accuracy_figure(paper)), ("reach", reach_figure(pf.reach)),
+                     ("depth", depth_figure(df.series)),
+                     ("layers", layers_figure(df.layer_count)),
+                     ("init", init_figure(df.variance))):
         save_figure(fig, out_dir / FIGURES[key])
 
     rel = Path(os.path.relpath(Path(tables_dir).resolve(), out_dir.resolve()))
     parts = [
         _intro(paper, paper_meta, depth, depth_meta, rel),
-        _paper_section(paper, reach),
-        _open_questions(depth, series, lc, var),
+        _paper_section(pf),
+        _open_questions(depth, df),
         _limits(paper),
     ]
     page = out_dir / "README.md"
     page.write_text(reflow("\n\n".join(parts)).rstrip() + "\n")
     if readme is not None:
         link = Path(os.path.relpath(out_dir.resolve(), readme.resolve().parent))
-        replace_summary(readme, summary(paper, paper_meta, depth, depth_meta, link))
+        replace_summary(readme, summary(pf, paper_meta, df, depth_meta, link))
     return page
 
 
@@ -295,24 +293,22 @@ def replace_summary(readme: Path, text: str) -> None:
     readme.write_text(head + "\n" + reflow(text).strip() + "\n" + old[end:])
 
 
-def summary(paper, paper_meta, depth, depth_meta, link: Path) -> str:
+def summary(pf: sf.PaperFindings, paper_meta: dict, df: sf.DepthFindings, depth_meta: dict,
+            link: Path) -> str:
     """A few lines for the repository's README: verdicts with their key numbers."""
-    comps = sf.trainable_vs_frozen(paper)
-    reach = sf.gradient_reach(paper)
+    comps, reach = pf.comparisons, pf.reach
     two = reach[(reach["regime"] == "trainable, barrier") &
                 reach["experiment"].str.startswith("2 layers")]
     reached = sorted(set(two[two["all_reached"]]["residual"]))
-    ranks = [r for r in sf.rankings(paper) if r.experiment.startswith("2 layers")]
-    imps = [i for i in sf.improvements(paper) if i.regime == "trainable, barrier"]
-    full = [i for i in sf.improvements(paper) if i.regime == "trainable, full"]
+    ranks = [r for r in pf.rankings if r.experiment.startswith("2 layers")]
+    imps = [i for i in pf.improvements if i.regime == "trainable, barrier"]
+    full = [i for i in pf.improvements if i.regime == "trainable, full"]
     full_reach = reach[reach["regime"] == "trainable, full"]["all_reached"].all()
-    var = sf.init_variance(depth)
-    decay = sf.variance_decay(var)
+    decay = df.decay
     deepest = decay[decay["depth"] == decay["depth"].max()]
     agree_frozen = all(c.wins == c.total for c in comps)
     agree_reach = set(reached) == sf.PAPER_FULL_REACH
-    effect = sf.depth_effect(var)
-    paper_row = effect[(effect["encoding"] == "angle") & (effect["qubits"] == 4)]
+    paper_ratio = sf.paper_setting_ratio(df.effect)
     lines = [
         f"Two committed study sweeps reproduce the ResQuNN paper's experiments and probe what it "
         f"leaves open ([`{link}/README.md`]({link}/README.md): every claim, our verdict, the "
@@ -330,7 +326,7 @@ def summary(paper, paper_meta, depth, depth_meta, link: Path) -> str:
         f"- **Size of the gain** of the best wiring over the plain chain: "
         f"{', '.join(f'{i.relative:+.0f} % ({i.experiment})' for i in imps)}; the paper reports "
         f"{sf.PAPER_IMPROVEMENT[0]:.0f}–{sf.PAPER_IMPROVEMENT[1]:.0f} %.",
-        f"- **With exact gradients** (`full`) "
+        "- **With exact gradients** (`full`) "
         + (f"every layer of every wiring trains and the gain shrinks to "
            f"{', '.join(f'{i.relative:+.0f} %' for i in full)}: the gradient loss comes from "
            f"treating measured outputs as data, not from measurement."
@@ -338,9 +334,9 @@ def summary(paper, paper_meta, depth, depth_meta, link: Path) -> str:
         f"- **Gradient variance at initialisation** of one layer is multiplied by "
         f"{', '.join(f'{r.factor_per_qubit:.2f} ({r.encoding})' for r in deepest.itertuples())} "
         f"per added qubit at depth {int(deepest['depth'].iloc[0]) if not deepest.empty else '–'}"
-        + (f"; at the paper's 4 qubits it changes by ×{float(paper_row['ratio'].iloc[0]):.2g} "
-           f"from depth {int(paper_row['first_depth'].iloc[0])} to "
-           f"{int(paper_row['last_depth'].iloc[0])}." if not paper_row.empty else "."),
+        + (f"; at the paper's 4 qubits it changes by ×{paper_ratio:.2g} from depth "
+           f"{int(decay['depth'].min())} to {int(decay['depth'].max())}."
+           if np.isfinite(paper_ratio) else "."),
         "",
         f"![Best validation accuracy per residual wiring and training regime]"
         f"({link}/{FIGURES['accuracy']})",
@@ -426,11 +422,12 @@ validation accuracy over the epochs, mean ± standard deviation over seeds.
 ![accuracy per residual wiring and training regime]({FIGURES['accuracy']})"""
 
 
-def _paper_section(paper: pd.DataFrame, reach: pd.DataFrame) -> str:
+def _paper_section(pf: sf.PaperFindings) -> str:
     out = ["## The paper's claims, point by point"]
+    reach = pf.reach
 
     # 1. trainable vs frozen
-    comps = sf.trainable_vs_frozen(paper)
+    comps = pf.comparisons
     agree = all(c.wins == c.total for c in comps)
     rows = [[c.experiment, f"{c.wins} of {c.total}", pp(c.gain_mean),
              f"{pp(c.gain_min)} … {pp(c.gain_max)}"] for c in comps]
@@ -485,7 +482,7 @@ input. In `full` mode every layer is reached in {int(full["all_reached"].sum())}
 ![gradient norm per layer and wiring]({FIGURES['reach']})""")
 
     # 3. best configurations
-    ranks = sf.rankings(paper)
+    ranks = pf.rankings
     two_ranks = [r for r in ranks if r.experiment.startswith("2 layers")]
     agree = all(r.paper_best_rank == 1 for r in two_ranks)
     three_layer_note = ""
@@ -511,7 +508,7 @@ the best):
 {three_layer_note}""")
 
     # 4. size of the improvement
-    imps = sf.improvements(paper)
+    imps = pf.improvements
     rows = [[i.experiment, i.regime, code(i.best), acc(i.best_mean), acc(i.none_mean),
              f"{i.relative:+.0f} %", pp(i.points)] for i in imps]
     lo, hi = sf.PAPER_IMPROVEMENT
@@ -543,7 +540,7 @@ for i in anywhere) if anywhere else ""}. The best residual wiring beats the plai
     # 5. full vs barrier
     full_imps = [i for i in imps if i.regime == "trainable, full"]
     barrier_imps = {i.experiment: i for i in main}
-    att = sf.full_mode_attenuation(paper, {i.experiment: i.best for i in main})
+    att = sf.full_mode_attenuation(reach, {i.experiment: i.best for i in main})
     full_reach_all = bool(full["all_reached"].all())
     helps = all(i.points > 0 for i in full_imps)
     smaller = all(i.points < barrier_imps[i.experiment].points for i in full_imps)
@@ -594,10 +591,11 @@ def _ordinal(n: int) -> str:
     return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(n, f"#{n}")
 
 
-def _open_questions(depth, series, lc, var) -> str:
+def _open_questions(depth: pd.DataFrame, df: sf.DepthFindings) -> str:
     out = ["## The open questions (`examples/depth_scaling.toml`)"]
+    lc, var, decay, effect = df.layer_count, df.variance, df.decay, df.effect
 
-    bd = sf.best_depths(series)
+    bd = sf.best_depths(df.series)
     rows = [[r.layer, code(r.residual), r.encoding, acc(r.depth_1), str(r.best_depth),
              acc(r.best, r.best_std), f"{r.max_depth}: {acc(r.at_max)}"]
             for r in bd.itertuples()]
@@ -678,7 +676,6 @@ encoding puts a 2x2 patch into 2 qubits, so each layer has 2 output channels ins
 
 {md_table(["grid", "mean difference", "range", "angle better in"], rows)}""")
 
-    decay = sf.variance_decay(var)
     depths = sorted(var["depth"].unique())
     rows = []
     for (enc, q, k), s in var.groupby(["encoding", "qubits", "kernel"], sort=False):
@@ -688,15 +685,13 @@ encoding puts a 2x2 patch into 2 qubits, so each layer has 2 output channels ins
     drows = [[r.encoding, str(r.depth), r.qubits, f"{r.factor_per_qubit:.2f}"]
              for r in decay.itertuples()]
     seeds = int(var["seeds"].min())
-    effect = sf.depth_effect(var)
     first_depth, last_depth = int(decay["depth"].min()), int(decay["depth"].max())
     shallow = dict(zip(*decay[decay["depth"] == first_depth][["encoding", "factor_per_qubit"]]
                        .to_numpy().T))
     deep = dict(zip(*decay[decay["depth"] == last_depth][["encoding", "factor_per_qubit"]]
                     .to_numpy().T))
     steady = {e: abs(np.log(deep[e] / shallow[e])) < np.log(1.25) for e in shallow if e in deep}
-    paper_row = effect[(effect["encoding"] == "angle") & (effect["qubits"] == 4)]
-    paper_ratio = float(paper_row["ratio"].iloc[0]) if not paper_row.empty else float("nan")
+    paper_ratio = sf.paper_setting_ratio(effect)
     falling = [f"{e.encoding} with {_qubits(e.qubits)}" for e in effect.itertuples()
                if e.ratio < 0.5]
     out.append(f"""### (d) Gradients at initialisation vs depth and qubit count

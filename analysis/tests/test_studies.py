@@ -185,13 +185,14 @@ def test_gradient_reach_labels():
 
 
 def test_full_mode_attenuation_by_hand():
-    att = sf.full_mode_attenuation(reach_table(), {DENSE: "O1+O2"})
+    reach = sf.gradient_reach(reach_table())
+    att = sf.full_mode_attenuation(reach, {DENSE: "O1+O2"})
     assert len(att) == 1
     a = att[0]
     assert (a.experiment, a.best) == (DENSE, "O1+O2")
     assert a.none_g0 == pytest.approx(0.2) and a.best_g0 == pytest.approx(0.5)
     assert a.ratio == pytest.approx(2.5)
-    assert sf.full_mode_attenuation(reach_table(), {DENSE: "X+O2"}) == []  # wiring not there
+    assert sf.full_mode_attenuation(reach, {DENSE: "X+O2"}) == []  # wiring not there
 
 
 def depth_rows(grid: str, rows: list) -> pd.DataFrame:
