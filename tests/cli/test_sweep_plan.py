@@ -39,18 +39,7 @@ batch_size = 32
 
 # SPEC with two [[grids]] between its [axes] and its [[points]]: "deep" (its
 # own depths, crossed) and "wired" (a [grids.base] of its own, then zipped axes).
-GRID_SPEC = """\
-[sweep]
-name = "plan-test"
-base = "base.toml"
-
-[base]
-train.epochs = 2
-
-[axes]
-"model.depths" = [[1, 1], [4, 4]]
-train.seed = [1, 2]
-
+GRIDS = """\
 [[grids]]
 name = "deep"
 [grids.axes]
@@ -66,10 +55,8 @@ train.seed = 7
 "model.residual" = ["X+O1", "O1+O2"]
 train.epochs = [3, 4]
 
-[[points]]
-"model.depths" = [1, 1]
-"model.residual" = "O1+O2"
 """
+GRID_SPEC = SPEC.replace("[[points]]", GRIDS + "[[points]]")
 
 
 def write_spec(tmp_path, spec=SPEC, base=BASE):

@@ -212,6 +212,8 @@ private:
   std::vector<Axis> read_axis_table(toml::node& node, const std::string& where);
   std::string read_combine(const toml::table& t, const std::string& where);
   void read_axes();
+  std::vector<toml::table*> table_array(const std::string& key, const std::string& array_fix,
+                                        const std::string& entry, const std::string& entry_fix);
   void read_grids();
   void read_points();
   void expand();
@@ -471,23 +473,38 @@ void Parser::read_axes() {
   for (const auto& axis : axes_.axes) spec_.axis_keys.push_back(axis.key);
 }
 
-void Parser::read_grids() {
-  toml::node* node = doc_.get("grids");
-  if (node == nullptr) return;
-  toml::array* grids = node->as_array();
-  if (grids == nullptr) {
-    fail(node, "grids", "expected an array of tables, got " + type_name(*node),
-         "write each grid as its own [[grids]] table with a name and a [grids.axes] table");
+// The entries of the top-level array of tables `key` ([[key]]), none if it
+// is absent. Not an array, or an entry not a table, is an error: `array_fix`
+// and `entry` ("a table of overrides") with `entry_fix` say what to write.
+std::vector<toml::table*> Parser::table_array(const std::string& key, const std::string& array_fix,
+                                              const std::string& entry,
+                                              const std::string& entry_fix) {
+  toml::node* node = doc_.get(key);
+  if (node == nullptr) return {};
+  toml::array* array = node->as_array();
+  if (array == nullptr) {
+    fail(node, key, "expected an array of tables, got " + type_name(*node), array_fix);
   }
-  std::map<std::string, const toml::node*> names;
-  for (std::size_t i = 0; i < grids->size(); ++i) {
-    toml::node& g = *grids->get(i);
-    const std::string where = "grids[" + std::to_string(i) + "]";
-    if (!g.is_table()) {
-      fail(&g, where, "expected a table, got " + type_name(g),
-           "write [[grids]], then name = \"...\" and a [grids.axes] table");
+  std::vector<toml::table*> tables;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    toml::node& n = *array->get(i);
+    if (!n.is_table()) {
+      fail(&n, key + "[" + std::to_string(i) + "]", "expected " + entry + ", got " + type_name(n),
+           entry_fix);
     }
-    toml::table& t = *g.as_table();
+    tables.push_back(n.as_table());
+  }
+  return tables;
+}
+
+void Parser::read_grids() {
+  const auto grids = table_array(
+      "grids", "write each grid as its own [[grids]] table with a name and a [grids.axes] table",
+      "a table", "write [[grids]], then name = \"...\" and a [grids.axes] table");
+  std::map<std::string, const toml::node*> names;
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    toml::table& t = *grids[i];
+    const std::string where = "grids[" + std::to_string(i) + "]";
     for (const auto& [k, v] : t) {
       const std::string key(k.str());
       if (std::find(kGridKeys.begin(), kGridKeys.end(), key) == kGridKeys.end()) {
@@ -517,7 +534,7 @@ void Parser::read_grids() {
     }
     toml::node* axes = t.get("axes");
     if (axes == nullptr) {
-      fail(&g, where, "grid '" + grid.name + "' has no axes",
+      fail(&t, where, "grid '" + grid.name + "' has no axes",
            "add a [grids.axes] table below it (key = [values...]); a single configuration is "
            "a [[points]] entry");
     }
@@ -535,22 +552,13 @@ void Parser::read_grids() {
 }
 
 void Parser::read_points() {
-  toml::node* node = doc_.get("points");
-  if (node == nullptr) return;
-  toml::array* points = node->as_array();
-  if (points == nullptr) {
-    fail(node, "points", "expected an array of tables, got " + type_name(*node),
-         "write each point as its own [[points]] table");
-  }
-  for (std::size_t i = 0; i < points->size(); ++i) {
-    toml::node& p = *points->get(i);
+  const auto points = table_array(
+      "points", "write each point as its own [[points]] table", "a table of overrides",
+      "write [[points]] followed by key = value lines, e.g. \"model.residual\" = \"X+O1\"");
+  for (std::size_t i = 0; i < points.size(); ++i) {
     const std::string where = "points[" + std::to_string(i) + "]";
-    if (!p.is_table()) {
-      fail(&p, where, "expected a table of overrides, got " + type_name(p),
-           "write [[points]] followed by key = value lines, e.g. \"model.residual\" = \"X+O1\"");
-    }
     std::vector<Assignment> leaves;
-    collect_leaves(*p.as_table(), "", leaves);
+    collect_leaves(*points[i], "", leaves);
     for (const auto& a : leaves) check_not_output(a, where + ".");
     explicit_points_.push_back(std::move(leaves));
   }
