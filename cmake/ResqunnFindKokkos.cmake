@@ -2,7 +2,10 @@
 # Kokkos_ROOT) and repairs the include directory of Debian's
 # libtrilinos-kokkos-dev, whose config computes <prefix>/include from a
 # libdir four levels deep and so exports /usr/lib/include, while the headers
-# live in /usr/include/trilinos. Sets RESQUNN_KOKKOS_DEVICES (e.g. OPENMP;SERIAL).
+# live in /usr/include/trilinos. Sets RESQUNN_KOKKOS_DEVICES (e.g. OPENMP;SERIAL),
+# and for config.hpp RESQUNN_KOKKOS_BACKENDS (e.g. OpenMP;Serial, spelled and
+# ordered as parallel::kokkos_info() does) and RESQUNN_KOKKOS_ENABLE_<B> (0/1)
+# for B in CUDA HIP SYCL OPENMPTARGET OPENACC HPX OPENMP THREADS SERIAL.
 # Used both by the build and by the installed resqunnConfig.cmake.
 include_guard(GLOBAL)
 
@@ -11,8 +14,62 @@ macro(resqunn_find_kokkos)
     find_package(Kokkos 3.4 CONFIG REQUIRED)
   endif()
   _resqunn_repair_kokkos_includes()
-  set(RESQUNN_KOKKOS_DEVICES "${Kokkos_DEVICES}")
+  _resqunn_kokkos_backends()
 endmacro()
+
+# Backends from what find_package(Kokkos) reports: Kokkos_DEVICES (set by the
+# configs of Kokkos 3.x and 4.x, also the ones Trilinos installs; kokkos_check()
+# reads the same list). Should a config not set it, the KokkosCore_config.h
+# the code compiles against says the same through its KOKKOS_ENABLE_<B> macros.
+function(_resqunn_kokkos_backends)
+  # Kokkos_DEVICES spelling -> name of the execution space (as kokkos_info()).
+  set(known CUDA:Cuda HIP:HIP SYCL:SYCL OPENMPTARGET:OpenMPTarget OPENACC:OpenACC HPX:HPX
+            OPENMP:OpenMP THREADS:Threads SERIAL:Serial)
+  set(keys ${known})
+  list(TRANSFORM keys REPLACE ":.*" "")
+  set(devices "${Kokkos_DEVICES}")
+  if(NOT devices)
+    get_target_property(_dirs Kokkos::kokkos INTERFACE_INCLUDE_DIRECTORIES)
+    foreach(_d IN LISTS _dirs)
+      if(NOT _d MATCHES "^\\$<" AND EXISTS "${_d}/KokkosCore_config.h")
+        file(STRINGS "${_d}/KokkosCore_config.h" _defines
+             REGEX "^[ \t]*#[ \t]*define[ \t]+KOKKOS_ENABLE_[A-Z]+[ \t]*$")
+        foreach(_line IN LISTS _defines)
+          string(REGEX REPLACE ".*KOKKOS_ENABLE_([A-Z]+).*" "\\1" _b "${_line}")
+          if(_b IN_LIST keys)
+            list(APPEND devices ${_b})
+          endif()
+        endforeach()
+        message(STATUS "resqunn: Kokkos config sets no Kokkos_DEVICES; backends from ${_d}/KokkosCore_config.h")
+        break()
+      endif()
+    endforeach()
+  endif()
+  # Kokkos before 3.6 calls the Threads backend PTHREAD.
+  list(TRANSFORM devices TOUPPER)
+  list(TRANSFORM devices REPLACE "^PTHREADS?$" "THREADS")
+  set(backends)
+  foreach(_pair IN LISTS known)
+    string(REPLACE ":" ";" _pair "${_pair}")
+    list(GET _pair 0 _key)
+    list(GET _pair 1 _space)
+    if(_key IN_LIST devices)
+      set(RESQUNN_KOKKOS_ENABLE_${_key} 1 PARENT_SCOPE)
+      list(APPEND backends ${_space})
+    else()
+      set(RESQUNN_KOKKOS_ENABLE_${_key} 0 PARENT_SCOPE)
+    endif()
+  endforeach()
+  if(NOT backends)
+    message(WARNING "resqunn: found no backend of the Kokkos at ${Kokkos_DIR} (neither "
+                    "Kokkos_DEVICES nor KokkosCore_config.h names one): config.hpp claims none.")
+  endif()
+  set(RESQUNN_KOKKOS_DEVICES "${Kokkos_DEVICES}" PARENT_SCOPE)
+  if(NOT Kokkos_DEVICES)
+    set(RESQUNN_KOKKOS_DEVICES "${devices}" PARENT_SCOPE)
+  endif()
+  set(RESQUNN_KOKKOS_BACKENDS "${backends}" PARENT_SCOPE)
+endfunction()
 
 function(_resqunn_repair_kokkos_includes)
   get_target_property(_dirs Kokkos::kokkos INTERFACE_INCLUDE_DIRECTORIES)

@@ -15,10 +15,9 @@ install(TARGETS ${_components} resqunn_all EXPORT resqunnTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/resqunn DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.hpp")
-install(DIRECTORY ${PROJECT_BINARY_DIR}/generated/include/resqunn
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# Headers are installed by the components themselves: each its public HEADERS
+# (and INSTALL_DETAIL exceptions), core also the generated config.hpp; detail
+# headers are not installed (cmake/ResqunnComponent.cmake).
 
 set(RESQUNN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/resqunn)
 install(EXPORT resqunnTargets NAMESPACE resqunn:: DESTINATION ${RESQUNN_CMAKE_DIR})

@@ -9,6 +9,7 @@
 #   2. resqunn data fetch        (the tests that need the real datasets)
 #   3. ctest --test-dir $RESQUNN_BUILD_DIR --output-on-failure -j2 CTEST_ARG...
 #   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
+#   5. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
 #
 # Examples: scripts/test.sh -L unit
 #           scripts/test.sh -R 'data|cli' --repeat until-fail:3
@@ -16,7 +17,8 @@
 # Sets RESQUNN_EXPECT_OPENMP=1: the tests then fail unless Kokkos has OpenMP.
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
-# arguments for setup.sh, e.g. "--no-apt").
+# arguments for setup.sh, e.g. "--no-apt"), RESQUNN_LINT (0: skip step 5;
+# "changed": lint only what changed since the merge-base, lint.sh --changed).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -59,6 +61,12 @@ main() {
   else
     note "no Python tests in analysis/tests; skipped"
   fi
+
+  case "${RESQUNN_LINT:-1}" in
+    0) note "RESQUNN_LINT=0: lint skipped" ;;
+    changed) "$REPO_ROOT/scripts/lint.sh" --if-available --changed || failed+=(lint) ;;
+    *) "$REPO_ROOT/scripts/lint.sh" --if-available || failed+=(lint) ;;
+  esac
 
   if ((${#failed[@]})); then
     die "failed: ${failed[*]}"

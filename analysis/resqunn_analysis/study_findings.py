@@ -2,7 +2,11 @@
 
 Every number and every agree/disagree verdict in docs/results/README.md comes
 from a function here, applied to the per-point tables of study_tables.py; the
-prose around them is in study_report.py. Accuracies are the best validation
+prose around them is in study_report.py and the study_page_*.py modules, which
+only format. The paper's claims are here; the open questions' findings are in
+study_findings_depth.py and the table basics in study_stats.py, both
+re-exported. paper_findings and depth_findings compute everything once, for the
+page and the README summary alike. Accuracies are the best validation
 accuracy over a point's epochs, summarised over seeds as mean and sample
 standard deviation.
 """
@@ -11,8 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
+
+# The shared table basics and the open questions' findings live in their own modules; they
+# are re-exported so that this module names every finding the page reports.
+from .study_findings_depth import (  # noqa: F401
+    DepthFindings, DepthPerLayer, InitGradients, LayerAttenuation, LayerCount, LayerSeries,
+    best_depths, depth_effect, depth_findings, depth_per_layer, depth_series, encoding_gap,
+    init_gradients, init_variance, layer_count, layer_count_findings, paper_setting_ratio,
+    variance_decay)
+from .study_stats import (  # noqa: F401
+    LAYER_COLUMNS, REGIMES, RunSizes, experiments, grid_points, regime, run_sizes, seed_stats,
+    with_regime)
 
 #: The residual wirings of the paper, in its order.
 PAPER_WIRINGS = ["none", "X+O1", "X+O2", "O1+O2", "(X+O1)+O2"]
@@ -21,37 +35,6 @@ PAPER_FULL_REACH = {"O1+O2", "(X+O1)+O2"}
 #: The paper's best wiring and its reported relative improvement range (%).
 PAPER_BEST = "(X+O1)+O2"
 PAPER_IMPROVEMENT = (31.0, 45.0)
-
-REGIMES = ["trainable, barrier", "trainable, full", "frozen"]
-LAYER_COLUMNS = ["QCL1", "QCL2", "QCL3", "QCL4", "QCL5"]
-
-
-def regime(table: pd.DataFrame) -> pd.Series:
-    """'frozen' for frozen layers (no gradient mode applies), else 'trainable, <mode>'."""
-    trainable = table["trainable"].astype(str).str.lower() == "true"
-    return pd.Series(np.where(trainable, "trainable, " + table["gradient_mode"].astype(str),
-                              "frozen"), index=table.index)
-
-
-def with_regime(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    out["regime"] = regime(out)
-    return out
-
-
-def seed_stats(table: pd.DataFrame, keys: list, value: str = "best_val_acc") -> pd.DataFrame:
-    """mean, std and n of `value` over seeds, per combination of `keys`."""
-    g = table.groupby(keys, sort=False)[value]
-    return g.agg(mean="mean", std="std", n="count").reset_index()
-
-
-def experiments(paper: pd.DataFrame) -> list:
-    """(title, rows) per experiment of the paper sweep: the grid and head it varies."""
-    out = []
-    for (grid, head), rows in paper.groupby(["grid", "head"], sort=False):
-        layers = int(rows["layers"].iloc[0])
-        out.append((f"{layers} layers, {head} head", with_regime(rows)))
-    return out
 
 
 # --- the paper's claims -----------------------------------------------------------------------
@@ -199,143 +182,145 @@ def full_mode_attenuation(reach: pd.DataFrame, wirings: dict) -> list:
     return out
 
 
-# --- the open questions -------------------------------------------------------------------
+# --- the paper's claims, one verdict each ------------------------------------------------------
 
 
-def depth_series(depth: pd.DataFrame) -> pd.DataFrame:
-    """The depth-per-layer grid as series: layer varied, its depth, wiring, encoding -> acc.
-
-    Depths "d,1" vary QCL1 (QCL2 = 1); "4,d" vary QCL2 (QCL1 = 4); "4,1" is
-    in both series.
-    """
-    t = depth[depth["grid"] == "depth-per-layer"]
-    d = t["depths"].str.split(",", expand=True).astype(int)
-    frames = []
-    qcl1 = t[d[1] == 1].assign(layer="QCL1", depth=d[0][d[1] == 1])
-    qcl2 = t[d[0] == 4].assign(layer="QCL2", depth=d[1][d[0] == 4])
-    for s in (qcl1, qcl2):
-        frames.append(seed_stats(s, ["layer", "depth", "residual", "encoding"]))
-    return pd.concat(frames, ignore_index=True).sort_values(
-        ["layer", "residual", "encoding", "depth"], ignore_index=True)
+def _two_layer(experiment: str) -> bool:
+    return experiment.startswith("2 layers")
 
 
-def best_depths(series: pd.DataFrame) -> pd.DataFrame:
-    """Per layer x wiring x encoding: accuracy at depth 1, the best depth and its accuracy,
-    and the accuracy at the largest depth."""
-    rows = []
-    for (layer, wiring, enc), s in series.groupby(["layer", "residual", "encoding"], sort=False):
-        s = s.sort_values("depth")
-        b = s.loc[s["mean"].idxmax()]
-        rows.append({"layer": layer, "residual": wiring, "encoding": enc,
-                     "depth_1": float(s["mean"].iloc[0]), "best_depth": int(b["depth"]),
-                     "best": float(b["mean"]), "best_std": float(b["std"]),
-                     "max_depth": int(s["depth"].iloc[-1]), "at_max": float(s["mean"].iloc[-1])})
-    return pd.DataFrame(rows)
+@dataclass
+class TrainableClaim:
+    """Claim 1: trainable layers beat frozen ones."""
+    comparisons: list  # trainable_vs_frozen
+    wins: int          # wirings where trainable wins, over every experiment
+    total: int
+    agree: bool        # trainable wins in every wiring of every experiment
 
 
-def layer_count(depth: pd.DataFrame) -> pd.DataFrame:
-    """The layer-count grid: L, wiring kind, mode, encoding -> accuracy and QCL1's gradient."""
-    t = depth[depth["grid"] == "layer-count"].copy()
-    t["wiring"] = np.where(t["residual"] == "none", "none", "all earlier outputs summed")
-    acc = seed_stats(t, ["layers", "wiring", "gradient_mode", "encoding"])
-    g0 = seed_stats(t, ["layers", "wiring", "gradient_mode", "encoding"], "g0_QCL1")
-    acc["g0_QCL1"] = g0["mean"].to_numpy()
-    acc["zero_QCL1"] = seed_stats(t, ["layers", "wiring", "gradient_mode", "encoding"],
-                                  "zero_QCL1")["mean"].to_numpy()
-    return acc.sort_values(["encoding", "gradient_mode", "wiring", "layers"], ignore_index=True)
+def trainable_claim(comparisons: list) -> TrainableClaim:
+    """Claim 1's verdict from trainable_vs_frozen's comparisons."""
+    return TrainableClaim(comparisons, sum(c.wins for c in comparisons),
+                          sum(c.total for c in comparisons),
+                          all(c.wins == c.total for c in comparisons))
 
 
-def encoding_gap(depth: pd.DataFrame) -> pd.DataFrame:
-    """Angle minus amplitude accuracy (percentage points) over matched configurations."""
-    t = depth[depth["grid"].isin(["depth-per-layer", "layer-count"])]
-    keys = ["grid", "depths", "residual", "gradient_mode", "seed"]
-    wide = t.pivot_table(index=keys, columns="encoding", values="best_val_acc")
-    wide = wide.dropna()
-    gap = 100 * (wide["angle"] - wide["amplitude"])
-    frame = gap.rename("gap").reset_index()
-    return frame.groupby("grid").agg(mean=("gap", "mean"), min=("gap", "min"), max=("gap", "max"),
-                                     angle_wins=("gap", lambda g: int((g > 0).sum())),
-                                     n=("gap", "count")).reset_index()
+@dataclass
+class ReachClaim:
+    """Claim 2: with two layers exactly PAPER_FULL_REACH lets gradients reach every layer."""
+    two_layer: list      # wirings reaching every layer, 2 layers, barrier mode; sorted
+    three_layer: list    # the same with 3 layers, in table order
+    agree: bool          # two_layer is PAPER_FULL_REACH
+    table: pd.DataFrame  # barrier mode, one row per layer count ("2 layers") x wiring:
+    layer_columns: list  # layers, residual, and these (QCLk: reached / cut / partly / NaN)
+    full_reached: int    # rows of full mode with every layer reached
+    full_total: int
+    full_all: bool       # every layer of every wiring reached in full mode
 
 
-def init_variance(depth: pd.DataFrame) -> pd.DataFrame:
-    """Var[dL/dθ] of QCL1 at initialisation per encoding x qubits x depth.
-
-    Each weight is uniform over a full period at initialisation, so every
-    gradient component has mean zero (the derivative of a periodic function
-    averages to zero over its period); its variance is then E[g²], estimated
-    as the mean over seeds of |g|² / (number of weights).
-    """
-    t = depth[depth["grid"] == "init-gradients"].copy()
-    t["depth"] = t["depths"].astype(int)
-    t["ms"] = t["g0_QCL1"] ** 2 / t["w_QCL1"]
-    g = t.groupby(["encoding", "kernel", "qubits", "depth"])
-    out = g.agg(var=("ms", "mean"), var_sem=("ms", lambda v: v.std() / np.sqrt(len(v))),
-                norm_mean=("g0_QCL1", "mean"), norm_std=("g0_QCL1", "std"),
-                seeds=("ms", "count")).reset_index()
-    return out.sort_values(["encoding", "qubits", "depth"], ignore_index=True)
-
-
-def variance_decay(var: pd.DataFrame) -> pd.DataFrame:
-    """Per encoding, at each depth: the fitted decay rate of Var in the qubit count.
-
-    log Var = a - b·n fitted by least squares over the qubit counts; exp(-b)
-    is the factor per added qubit (a barren plateau has a fixed factor < 1
-    per qubit at large depth).
-    """
-    rows = []
-    for (enc, d), s in var.groupby(["encoding", "depth"]):
-        if s["qubits"].nunique() < 2:
-            continue
-        b, a = np.polyfit(s["qubits"].to_numpy(float), np.log(s["var"].to_numpy(float)), 1)
-        rows.append({"encoding": enc, "depth": int(d), "factor_per_qubit": float(np.exp(b)),
-                     "qubits": ",".join(str(q) for q in sorted(s["qubits"]))})
-    return pd.DataFrame(rows)
+def reach_claim(reach: pd.DataFrame) -> ReachClaim:
+    """Claim 2's verdict from gradient_reach's table."""
+    barrier = reach[reach["regime"] == "trainable, barrier"]
+    two = barrier[barrier["experiment"].str.startswith("2 layers")]
+    reached = set(two[two["all_reached"]]["residual"])
+    three = barrier[barrier["experiment"].str.startswith("3 layers")]
+    layer_cols = [c for c in LAYER_COLUMNS if c in barrier.columns]
+    # The heads of one layer count share their reach (it depends on the wiring and the
+    # gradient mode only), so the table keeps each layer count's first experiment.
+    table = barrier.assign(layers=barrier["experiment"].str.split(",").str[0])
+    table = table.drop_duplicates(["layers", "residual"])[["layers", "residual", *layer_cols]]
+    full = reach[reach["regime"] == "trainable, full"]
+    return ReachClaim(sorted(reached), list(dict.fromkeys(three[three["all_reached"]]["residual"])),
+                      reached == PAPER_FULL_REACH, table, layer_cols,
+                      int(full["all_reached"].sum()), len(full), bool(full["all_reached"].all()))
 
 
-def paper_setting_ratio(effect: pd.DataFrame) -> float:
-    """depth_effect's ratio for the paper's layer (angle encoding, 4 qubits); NaN if absent."""
-    row = effect[(effect["encoding"] == "angle") & (effect["qubits"] == 4)]
-    return float(row["ratio"].iloc[0]) if not row.empty else float("nan")
+@dataclass
+class BestClaim:
+    """Claim 3: PAPER_BEST is the best wiring (trainable layers, barrier gradients)."""
+    rankings: list          # rankings, every experiment
+    two_layer: list         # those of the two-layer experiments
+    agree: bool             # PAPER_BEST ranks first in every two-layer experiment
+    three_layer_best: str | None  # the best wiring of a 3-layer experiment won by another one
 
 
-def depth_effect(var: pd.DataFrame) -> pd.DataFrame:
-    """Per encoding x qubits: Var at the largest depth over Var at depth 1."""
-    rows = []
-    for (enc, q, k), s in var.groupby(["encoding", "qubits", "kernel"], sort=False):
-        s = s.sort_values("depth")
-        rows.append({"encoding": enc, "qubits": int(q), "kernel": int(k),
-                     "first_depth": int(s["depth"].iloc[0]), "last_depth": int(s["depth"].iloc[-1]),
-                     "ratio": float(s["var"].iloc[-1] / s["var"].iloc[0])})
-    return pd.DataFrame(rows)
+def best_claim(ranks: list) -> BestClaim:
+    """Claim 3's verdict from rankings (barrier gradients)."""
+    two = [r for r in ranks if _two_layer(r.experiment)]
+    three = [r.best for r in ranks if r.experiment.startswith("3") and r.best != PAPER_BEST]
+    return BestClaim(ranks, two, all(r.paper_best_rank == 1 for r in two),
+                     three[-1] if three else None)
 
 
-# --- everything the page reports, computed once --------------------------------------------
+@dataclass
+class ImprovementClaim:
+    """Claim 4: the best wiring is PAPER_IMPROVEMENT % better than the plain chain."""
+    improvements: list  # improvements, every experiment x regime
+    barrier: list       # those in the paper's setting (trainable, barrier)
+    full: list          # those with trainable layers, full gradients
+    inside: list        # barrier ones within PAPER_IMPROVEMENT
+    agree: bool         # every barrier one within PAPER_IMPROVEMENT
+    largest: Improvement  # the largest relative improvement of all
+    anywhere: list      # every improvement within PAPER_IMPROVEMENT, any regime
+    wins: int           # pairs where the best wiring beats the plain chain
+
+
+def improvement_claim(imps: list) -> ImprovementClaim:
+    """Claim 4's verdict from improvements (every regime)."""
+    lo, hi = PAPER_IMPROVEMENT
+    barrier = [i for i in imps if i.regime == "trainable, barrier"]
+    inside = [i for i in barrier if lo <= i.relative <= hi]
+    return ImprovementClaim(imps, barrier, [i for i in imps if i.regime == "trainable, full"],
+                            inside, len(inside) == len(barrier),
+                            max(imps, key=lambda i: i.relative),
+                            [i for i in imps if lo <= i.relative <= hi],
+                            sum(i.points > 0 for i in imps))
+
+
+@dataclass
+class FullModeClaim:
+    """Claim 5: measured layers lose the gradient -- tested with exact (`full`) gradients."""
+    barrier: dict        # experiment -> its barrier-mode Improvement
+    attenuation: list    # full_mode_attenuation against each experiment's barrier-mode best
+    helps: bool          # in full mode the best wiring beats the plain chain everywhere
+    smaller: bool        # ... by less than in barrier mode everywhere
+    larger_initial: int  # experiments where that wiring gives QCL1 a larger initial gradient
+
+
+def full_mode_claim(reach: pd.DataFrame, imp: ImprovementClaim) -> FullModeClaim:
+    """Claim 5's findings beyond the reach counts (ReachClaim.full_*)."""
+    barrier = {i.experiment: i for i in imp.barrier}
+    att = full_mode_attenuation(reach, {i.experiment: i.best for i in imp.barrier})
+    return FullModeClaim(barrier, att, all(i.points > 0 for i in imp.full),
+                         all(i.points < barrier[i.experiment].points for i in imp.full),
+                         len([a for a in att if a.ratio > 1]))
+
+
+# --- everything the page reports on the paper sweep, computed once ------------------------
 
 
 @dataclass
 class PaperFindings:
+    """The paper sweep's findings: its tables and one verdict per claim of the paper."""
     comparisons: list  # trainable_vs_frozen
     reach: pd.DataFrame  # gradient_reach
     rankings: list  # rankings, barrier gradients
     improvements: list  # improvements, every regime
-
-
-@dataclass
-class DepthFindings:
-    series: pd.DataFrame  # depth_series
-    layer_count: pd.DataFrame
-    variance: pd.DataFrame  # init_variance
-    decay: pd.DataFrame  # variance_decay
-    effect: pd.DataFrame  # depth_effect
+    accuracy: pd.DataFrame  # accuracy_table
+    trainable: TrainableClaim  # claim 1
+    reached: ReachClaim  # claim 2
+    best: BestClaim  # claim 3
+    improvement: ImprovementClaim  # claim 4
+    full_mode: FullModeClaim  # claim 5
+    grids: list  # grid_points
+    sizes: RunSizes
 
 
 def paper_findings(paper: pd.DataFrame) -> PaperFindings:
-    return PaperFindings(trainable_vs_frozen(paper), gradient_reach(paper), rankings(paper),
-                         improvements(paper))
-
-
-def depth_findings(depth: pd.DataFrame) -> DepthFindings:
-    var = init_variance(depth)
-    return DepthFindings(depth_series(depth), layer_count(depth), var, variance_decay(var),
-                         depth_effect(var))
+    """Everything the page and the README summary report on the paper sweep's table."""
+    comps, reach, ranks, imps = (trainable_vs_frozen(paper), gradient_reach(paper),
+                                 rankings(paper), improvements(paper))
+    imp = improvement_claim(imps)
+    return PaperFindings(comps, reach, ranks, imps, accuracy_table(paper), trainable_claim(comps),
+                         reach_claim(reach), best_claim(ranks), imp, full_mode_claim(reach, imp),
+                         grid_points(paper), run_sizes(paper))

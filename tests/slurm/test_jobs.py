@@ -8,11 +8,11 @@ package).
 
   * jobs/sweep.sbatch completes a sweep; all points done, one MPI job of
     2 ranks (srun + PMIx), the Slurm job id recorded;
-  * jobs/sweep-multinode.sbatch (squeezed onto the one node) with other
-    group size and threads gives the same results;
-  * jobs/sweep-requeue.sbatch, signalled like the time-limit warning
-    (scancel --signal=USR1 --batch), checkpoints, requeues itself and
-    finishes with results identical to an uninterrupted run;
+  * jobs/sweep.sbatch with multi-node settings (--ntasks-per-node, squeezed
+    onto the one node), other group size and threads gives the same results;
+  * jobs/sweep.sbatch with MAX_RESTARTS, signalled like the time-limit
+    warning (scancel --signal=USR1 --batch), checkpoints, requeues itself
+    and finishes with results identical to an uninterrupted run;
   * scancel of jobs/sweep.sbatch leaves a resumable file: the same command
     submitted again completes it, identical;
   * jobs/submit.sh refuses an invalid spec (exit 2, nothing submitted) and
@@ -285,12 +285,12 @@ def test_sweep_job_completes(tiny_done, env, cluster, resqunn):
         assert prov["slurm_job_id"] == job
 
 
-def test_multinode_template_on_one_node(tiny_done, env, workdir, cluster, resqunn):
-    """The multi-node script, squeezed onto the test's single node, with groups
-    of 2 ranks of 2 threads: the same results as 2 groups of 1 rank."""
+def test_multinode_settings_on_one_node(tiny_done, env, workdir, cluster, resqunn):
+    """The sweep script with multi-node settings, squeezed onto the test's single
+    node, with groups of 2 ranks of 2 threads: the same results as 2 groups of 1 rank."""
     tiny_dir, _ = tiny_done
     d = make_dir(workdir, "multinode", {"tiny.toml": (tiny_dir / "tiny.toml").read_text()})
-    job = cluster.sbatch(d, JOBS / "sweep-multinode.sbatch", "tiny.toml", "results.h5",
+    job = cluster.sbatch(d, JOBS / "sweep.sbatch", "tiny.toml", "results.h5",
                          options=["--nodes=1", "--ntasks-per-node=2", "--cpus-per-task=2"],
                          env={"RESQUNN_GROUP_SIZE": "2"})
     fields = cluster.wait_end(job)
@@ -306,7 +306,7 @@ def test_multinode_template_on_one_node(tiny_done, env, workdir, cluster, resqun
 
 def test_requeue_on_usr1_resumes_identically(reference, env, workdir, cluster, resqunn):
     d = make_dir(workdir, "requeue", {"resume.toml": (reference.parent / "resume.toml").read_text()})
-    job = cluster.sbatch(d, JOBS / "sweep-requeue.sbatch", "resume.toml", "results.h5",
+    job = cluster.sbatch(d, JOBS / "sweep.sbatch", "resume.toml", "results.h5",
                          env={"MAX_RESTARTS": "2"})
     log = d / f"resqunn-sweep-{job}.out"
     # Once a point has finished an epoch, warn the batch script as Slurm's

@@ -62,7 +62,7 @@ int report(const std::exception& e, int code, int rank, int size) {
 // unexpected argument and CLI11's own message says so.
 std::string unknown_subcommand_message(const CLI::App& app) {
   const auto extras = app.remaining();
-  if (extras.empty() || extras.front().rfind("-", 0) == 0) return {};
+  if (extras.empty() || extras.front().rfind('-', 0) == 0) return {};
   const CLI::App* at = &app;
   std::string path;
   while (!at->get_subcommands().empty()) {

@@ -97,10 +97,9 @@ CircuitRequest parse_circuit_request(const std::string& text, const std::string&
   if (!j.is_object()) throw UsageError(source + ": the request must be a JSON object", kFormatFix);
   for (const auto& item : j.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end()) {
-      const auto near = closest_match(item.key(), kKeys);
-      throw UsageError(source + ": unknown field \"" + item.key() + "\"" +
-                           (near.empty() ? "" : " (did you mean \"" + near + "\"?)"),
-                       "known fields: " + join(kKeys));
+      throw UsageError(
+          source + ": unknown field \"" + item.key() + "\"" + did_you_mean(item.key(), kKeys, '"'),
+          "known fields: " + join(kKeys));
     }
   }
   CircuitRequest r;

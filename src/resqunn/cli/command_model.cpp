@@ -7,9 +7,9 @@
 #include "resqunn/cli/command.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
-#include "resqunn/data/catalog.hpp"
-#include "resqunn/model/model.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/parallel/agreement.hpp"
+#include "resqunn/runner/point.hpp"
 
 namespace resqunn::cli {
 
@@ -40,38 +40,36 @@ int largest_output(const std::string& residual) {
   return most;
 }
 
-std::string describe(const DescribeOptions& o) {
+// The model a residual string names, with the options' layers and depths.
+model::ModelSpec spec_from_options(const DescribeOptions& o) {
   model::ModelSpec spec;
-  model::Shape input{1, o.image_size, o.image_size};
-  int classes = o.classes;
-  if (looks_like_file(o.target)) {
-    const auto c = config::load_run_config(o.target);
-    spec = c.model;
-    input = {1, c.data.image_size, c.data.image_size};
-    classes = c.data.classes.empty() ? data::dataset_spec(c.data.dataset).num_classes
-                                     : static_cast<int>(c.data.classes.size());
-  } else {
-    spec.residual = o.target;
-    std::vector<int> depths = o.depths;
-    const int layers = o.layers > 0      ? o.layers
-                       : !depths.empty() ? static_cast<int>(depths.size())
-                                         : std::max(2, largest_output(o.target));
-    if (depths.empty()) depths.assign(layers, 1);
-    if (static_cast<int>(depths.size()) != layers) {
-      throw UsageError("--depths has " + std::to_string(depths.size()) + " entries for " +
-                           std::to_string(layers) + " layers",
-                       "give one depth per layer, e.g. --depths 4,1");
-    }
-    for (int d : depths) {
-      model::QuanvSpec q;
-      q.depth = d;
-      spec.layers.push_back(q);
-    }
-    spec.gradient_mode = model::parse_gradient_mode(o.gradient_mode);
-    spec.head.kind = model::parse_head_kind(o.head);
+  spec.residual = o.target;
+  std::vector<int> depths = o.depths;
+  const int layers = o.layers > 0      ? o.layers
+                     : !depths.empty() ? static_cast<int>(depths.size())
+                                       : std::max(2, largest_output(o.target));
+  if (depths.empty()) depths.assign(layers, 1);
+  if (static_cast<int>(depths.size()) != layers) {
+    throw UsageError("--depths has " + std::to_string(depths.size()) + " entries for " +
+                         std::to_string(layers) + " layers",
+                     "give one depth per layer, e.g. --depths 4,1");
   }
-  const model::Model m(spec, input, classes);
-  return m.describe();
+  for (int d : depths) {
+    model::QuanvSpec q;
+    q.depth = d;
+    spec.layers.push_back(q);
+  }
+  spec.gradient_mode = model::parse_gradient_mode(o.gradient_mode);
+  spec.head.kind = model::parse_head_kind(o.head);
+  return spec;
+}
+
+std::string describe(const DescribeOptions& o) {
+  if (looks_like_file(o.target)) {
+    return model::describe(runner::model_plan(config::load_run_config(o.target)));
+  }
+  return model::describe(
+      model::plan_model(spec_from_options(o), {1, o.image_size, o.image_size}, o.classes));
 }
 
 }  // namespace

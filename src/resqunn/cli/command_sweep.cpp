@@ -37,69 +37,79 @@ std::string fixed(double v, int decimals) {
   return buffer;
 }
 
-std::string plan(const PlanOptions& o) {
-  const auto spec = sweep::load_sweep(o.spec);
+// The points' estimated work, epochs and steps, and their totals.
+struct Planned {
   std::vector<PlannedPoint> rows;
   double cheapest = 0.0, total_work = 0.0;
   long total_epochs = 0, total_steps = 0;
+
+  /// Work relative to the cheapest point (1 when nothing costs anything).
+  double relative(double work) const { return cheapest > 0.0 ? work / cheapest : 1.0; }
+};
+
+Planned plan_points(const sweep::SweepSpec& spec) {
+  Planned planned;
   for (const auto& p : spec.points) {
     PlannedPoint r;
     r.work = sweep::estimated_cost(p);
     r.epochs = p.config.train.epochs;
     r.steps = runner::total_steps(p.config);
-    cheapest = rows.empty() ? r.work : std::min(cheapest, r.work);
-    total_work += r.work;
-    total_epochs += r.epochs;
-    total_steps += r.steps;
-    rows.push_back(r);
+    planned.cheapest = planned.rows.empty() ? r.work : std::min(planned.cheapest, r.work);
+    planned.total_work += r.work;
+    planned.total_epochs += r.epochs;
+    planned.total_steps += r.steps;
+    planned.rows.push_back(r);
   }
-  const auto relative = [&](double work) { return cheapest > 0.0 ? work / cheapest : 1.0; };
-  const std::string digest = sweep::spec_digest(spec);
+  return planned;
+}
 
-  if (o.json) {
-    nlohmann::json j;
-    j["name"] = spec.name;
-    j["source"] = spec.source;
-    j["base"] = spec.base;
-    j["combine"] = spec.combine;
-    j["output"] = spec.output;
-    j["digest"] = digest;
-    j["axes"] = spec.axis_keys;
-    j["grids"] = nlohmann::json::array();
-    for (const auto& grid : spec.grid_infos) {
-      j["grids"].push_back(
-          {{"name", grid.name}, {"combine", grid.combine}, {"axes", grid.axis_keys}});
-    }
-    j["points"] = nlohmann::json::array();
-    for (std::size_t i = 0; i < spec.points.size(); ++i) {
-      const auto& p = spec.points[i];
-      j["points"].push_back({{"index", i},
-                             {"id", p.id},
-                             {"from", i < spec.axis_points     ? "axes"
-                                      : !spec.grids[i].empty() ? "grids"
-                                                               : "points"},
-                             {"grid", spec.grids[i]},
-                             {"overrides", spec.overrides[i]},
-                             {"cost", relative(rows[i].work)},
-                             {"work", rows[i].work},
-                             {"epochs", rows[i].epochs},
-                             {"steps", rows[i].steps},
-                             {"train_images", p.config.data.train},
-                             {"validation_images", p.config.data.validation}});
-    }
-    j["totals"] = {{"points", spec.points.size()},
-                   {"epochs", total_epochs},
-                   {"steps", total_steps},
-                   {"cost", relative(total_work)},
-                   {"work", total_work}};
-    return j.dump(2) + "\n";
+std::string plan_json(const sweep::SweepSpec& spec, const Planned& planned,
+                      const std::string& digest) {
+  const auto& rows = planned.rows;
+  nlohmann::json j;
+  j["name"] = spec.name;
+  j["source"] = spec.source;
+  j["base"] = spec.base;
+  j["combine"] = spec.combine;
+  j["output"] = spec.output;
+  j["digest"] = digest;
+  j["axes"] = spec.axis_keys;
+  j["grids"] = nlohmann::json::array();
+  for (const auto& grid : spec.grid_infos) {
+    j["grids"].push_back(
+        {{"name", grid.name}, {"combine", grid.combine}, {"axes", grid.axis_keys}});
   }
+  j["points"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < spec.points.size(); ++i) {
+    const auto& p = spec.points[i];
+    j["points"].push_back({{"index", i},
+                           {"id", p.id},
+                           {"from", i < spec.axis_points     ? "axes"
+                                    : !spec.grids[i].empty() ? "grids"
+                                                             : "points"},
+                           {"grid", spec.grids[i]},
+                           {"overrides", spec.overrides[i]},
+                           {"cost", planned.relative(rows[i].work)},
+                           {"work", rows[i].work},
+                           {"epochs", rows[i].epochs},
+                           {"steps", rows[i].steps},
+                           {"train_images", p.config.data.train},
+                           {"validation_images", p.config.data.validation}});
+  }
+  j["totals"] = {{"points", spec.points.size()},
+                 {"epochs", planned.total_epochs},
+                 {"steps", planned.total_steps},
+                 {"cost", planned.relative(planned.total_work)},
+                 {"work", planned.total_work}};
+  return j.dump(2) + "\n";
+}
 
-  std::ostringstream out;
+// The table's heading: name, point count, where the points come from
+// ([axes], each [[grids]] entry, [[points]]), base, results and digest.
+void plan_heading(std::ostream& out, const sweep::SweepSpec& spec, const std::string& digest) {
   const std::size_t n = spec.points.size();
   out << "sweep " << spec.name << " (" << spec.source << "): " << n << " point"
       << (n == 1 ? "" : "s");
-  // Where the points come from: [axes], each [[grids]] entry, [[points]].
   std::vector<std::string> parts;
   if (!spec.axis_keys.empty()) parts.push_back(spec.combine + " over " + join(spec.axis_keys));
   for (const auto& grid : spec.grid_infos) {
@@ -118,9 +128,18 @@ std::string plan(const PlanOptions& o) {
   if (!spec.base.empty()) out << "base:    " << spec.base << "\n";
   out << "results: " << spec.output << "\n";
   out << "digest:  " << digest << "\n\n";
+}
 
+std::string plan_table(const sweep::SweepSpec& spec, const Planned& planned,
+                       const std::string& digest) {
+  const auto& rows = planned.rows;
+  std::ostringstream out;
+  plan_heading(out, spec, digest);
+  const std::size_t n = spec.points.size();
   std::size_t cost_width = 4;
-  for (const auto& r : rows) cost_width = std::max(cost_width, fixed(relative(r.work), 2).size());
+  for (const auto& r : rows) {
+    cost_width = std::max(cost_width, fixed(planned.relative(r.work), 2).size());
+  }
   const auto pad = [](const std::string& s, std::size_t w) {
     return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
   };
@@ -129,14 +148,22 @@ std::string plan(const PlanOptions& o) {
       << pad("cost", cost_width) << "  epochs     steps  overrides\n";
   for (std::size_t i = 0; i < n; ++i) {
     out << pad(std::to_string(i), index_width) << "  " << spec.points[i].id << "  "
-        << pad(fixed(relative(rows[i].work), 2), cost_width) << "  "
+        << pad(fixed(planned.relative(rows[i].work), 2), cost_width) << "  "
         << pad(std::to_string(rows[i].epochs), 6) << "  " << pad(std::to_string(rows[i].steps), 8)
         << "  " << sweep::describe_overrides(spec.overrides[i]) << "\n";
   }
-  out << "\ntotal: " << n << " point" << (n == 1 ? "" : "s") << ", " << total_epochs << " epochs, "
-      << total_steps << " steps; cost " << fixed(relative(total_work), 2)
+  out << "\ntotal: " << n << " point" << (n == 1 ? "" : "s") << ", " << planned.total_epochs
+      << " epochs, " << planned.total_steps << " steps; cost "
+      << fixed(planned.relative(planned.total_work), 2)
       << " (relative: the cheapest point = 1.00; docs/sweeps.md)\n";
   return out.str();
+}
+
+std::string plan(const PlanOptions& o) {
+  const auto spec = sweep::load_sweep(o.spec);
+  const Planned planned = plan_points(spec);
+  const std::string digest = sweep::spec_digest(spec);
+  return o.json ? plan_json(spec, planned, digest) : plan_table(spec, planned, digest);
 }
 
 }  // namespace

@@ -199,23 +199,17 @@ public:
     return true;
   }
 
-  /// A name read with `parse` (one of the model's/quantum's parse_*), whose
-  /// UsageError ("unknown ansatz 'x' (did you mean ...)") gets the position,
-  /// and a suggestion from `names` where the parser gives none.
+  /// A name read with `parse` (one of the parse_* of model, quantum, train
+  /// or data), whose UsageError ("unknown ansatz 'x' (did you mean ...)")
+  /// gets the position.
   template <class T, class Parse>
-  bool choice(std::string_view k, T& out, Parse parse,
-              const std::vector<std::string>& names = {}) const {
+  bool choice(std::string_view k, T& out, Parse parse) const {
     std::string name;
     if (!string(k, name)) return false;
     try {
       out = parse(name);
     } catch (const UsageError& e) {
-      std::string problem = e.problem();
-      const std::string near = detail::suggest(name, names);
-      if (problem.find("did you mean") == std::string::npos && !near.empty()) {
-        problem += " (did you mean '" + near + "'?)";
-      }
-      fail(k, problem, e.fix());
+      fail(k, e.problem(), e.fix());
     }
     return true;
   }
@@ -262,10 +256,9 @@ private:
     std::string hint;
     if (schema_path == "model.quanv" && name == "depth") {
       hint = " (per-layer depths go in model.depths, or in [[model.layers]] tables)";
-    } else if (const auto near = detail::suggest(name, *keys_); !near.empty()) {
-      hint = " (did you mean '" + near + "'?)";
-    } else if (const auto elsewhere = detail::closest_key_anywhere(name); !elsewhere.empty()) {
-      hint = " (did you mean '" + elsewhere + "'?)";
+    } else {
+      hint = did_you_mean(name, *keys_);
+      if (hint.empty()) hint = suggestion_text(detail::closest_key_anywhere(name));
     }
     r_->fail(r_->locate(first->source()), key(name), "unknown key" + hint,
              (path_.empty() ? std::string("valid top-level tables: ")
@@ -309,31 +302,9 @@ void located(const Reporter& r, Check check, const std::string& prefix,
 
 using Origins = std::map<std::string, Origin>;
 
-/// The names of enum values, for suggestions.
-template <class E>
-std::vector<std::string> names(std::initializer_list<E> values) {
-  std::vector<std::string> out;
-  for (E v : values) {
-    using model::to_string;
-    using quantum::to_string;
-    using train::to_string;
-    out.emplace_back(to_string(v));
-  }
-  return out;
-}
-
-std::vector<std::string> ansatz_names() {
-  return names({quantum::Ansatz::paper, quantum::Ansatz::basic_entangler,
-                quantum::Ansatz::strongly_entangling});
-}
-
 void read_data(const Section& s, train::DataOptions& d) {
-  std::vector<std::string> datasets;
-  for (const auto& spec : data::datasets()) datasets.push_back(spec.name);
   const data::DatasetSpec* dataset = nullptr;
-  s.choice(
-      "dataset", dataset, [](const std::string& name) { return &data::dataset_spec(name); },
-      datasets);
+  s.choice("dataset", dataset, [](const std::string& name) { return &data::dataset_spec(name); });
   if (dataset != nullptr) d.dataset = dataset->name;
   const int num_classes = data::dataset_spec(d.dataset).num_classes;
   if (s.integer("image_size", d.image_size) &&
@@ -372,133 +343,123 @@ void read_quanv(const Section& s, model::QuanvSpec& q, Origins& origins) {
   };
   note(s.integer("kernel", q.kernel), "kernel");
   note(s.integer("stride", q.stride), "stride");
-  note(s.choice("padding", q.padding, model::parse_padding,
-                names({model::Padding::valid, model::Padding::same})),
-       "padding");
-  note(s.choice("encoding", q.encoding, quantum::parse_encoding,
-                names({quantum::Encoding::angle, quantum::Encoding::amplitude})),
-       "encoding");
-  note(s.choice("angle_axis", q.angle_axis, quantum::parse_rotation,
-                names({quantum::GateKind::rx, quantum::GateKind::ry, quantum::GateKind::rz})),
-       "angle_axis");
+  note(s.choice("padding", q.padding, model::parse_padding), "padding");
+  note(s.choice("encoding", q.encoding, quantum::parse_encoding), "encoding");
+  note(s.choice("angle_axis", q.angle_axis, quantum::parse_rotation), "angle_axis");
   note(s.number(
            "angle_scale", q.angle_scale, [](double x) { return x > 0; }, "> 0"),
        "angle_scale");
-  note(s.choice("ansatz", q.ansatz, quantum::parse_ansatz, ansatz_names()), "ansatz");
+  note(s.choice("ansatz", q.ansatz, quantum::parse_ansatz), "ansatz");
   note(s.boolean("trainable", q.trainable), "trainable");
-  note(s.choice(
-           "channel_mode", q.channel_mode, model::parse_channel_mode,
-           names({model::ChannelMode::mean, model::ChannelMode::stack, model::ChannelMode::pool})),
-       "channel_mode");
+  note(s.choice("channel_mode", q.channel_mode, model::parse_channel_mode), "channel_mode");
 }
 
-void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
-  // Layer count and depths: model.depths, or one [[model.layers]] per layer,
-  // or both (then they must agree).
-  std::vector<std::int64_t> depths;
-  std::vector<const toml::node*> depth_nodes;
-  const bool has_depths = s.integers("depths", depths, kIntMin, kIntMax, depth_nodes);
-  if (has_depths && depths.empty()) {
-    s.fail("depths", "is empty", "give one ansatz depth per quanvolution layer, e.g. [4, 1]");
-  }
+// model.depths as read (if given), with each entry's node for messages.
+struct Depths {
+  bool given = false;
+  std::vector<std::int64_t> values;
+  std::vector<const toml::node*> nodes;
 
-  model::QuanvSpec shared;
-  Origins shared_origins;
-  const Section quanv = s.section("quanv", "model.quanv");
-  read_quanv(quanv, shared, shared_origins);
-
-  if (const toml::node* n = s.find("layers"); n != nullptr && n->is_table()) {
-    s.fail("layers", "expected an array of tables, got a table",
-           "write [[model.layers]] (double brackets), once per layer");
+  Origin origin(const Section& s, std::size_t i) const {
+    return {nodes[i], s.key("depths") + "[" + std::to_string(i) + "]"};
   }
-  const toml::array* layer_tables = s.array("layers");
-  std::vector<Origins> origins;
-  std::vector<Origin> layer_self;
-  m.layers.clear();
-  if (layer_tables == nullptr) {
-    if (!has_depths) {
-      depths.clear();
-      for (const auto& layer : default_model().layers) depths.push_back(layer.depth);
+};
+
+// Where each layer's fields were set (messages point there), and the layer
+// itself for messages about no single field.
+struct LayerOrigins {
+  std::vector<Origins> fields;
+  std::vector<Origin> self;
+};
+
+// Without [[model.layers]]: one layer per depth (the default model's when
+// model.depths is absent too), each the shared [model.quanv] layer.
+void layers_from_depths(const Section& s, const Section& quanv, const Depths& depths,
+                        const model::QuanvSpec& shared, const Origins& shared_origins,
+                        model::ModelSpec& m, LayerOrigins& origins) {
+  std::vector<std::int64_t> values = depths.values;
+  if (!depths.given) {
+    for (const auto& layer : default_model().layers) values.push_back(layer.depth);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    model::QuanvSpec layer = shared;
+    layer.depth = static_cast<int>(values[i]);
+    m.layers.push_back(layer);
+    Origins o = shared_origins;
+    if (depths.given) o["depth"] = depths.origin(s, i);
+    origins.fields.push_back(std::move(o));
+    origins.self.push_back(quanv.table() != nullptr ? quanv.self() : s.origin("depths"));
+  }
+}
+
+// One [[model.layers]] table per layer, over the shared [model.quanv] keys;
+// its depth from the table or model.depths (which must agree).
+void layers_from_tables(const Reporter& r, const Section& s, const toml::array& tables,
+                        const Depths& depths, const model::QuanvSpec& shared,
+                        const Origins& shared_origins, model::ModelSpec& m, LayerOrigins& origins) {
+  if (tables.empty()) {
+    s.fail("layers", "is empty", "give one [[model.layers]] table per layer, or remove it");
+  }
+  if (depths.given && depths.values.size() != tables.size()) {
+    s.fail("depths",
+           "has " + std::to_string(depths.values.size()) + " entries but there are " +
+               std::to_string(tables.size()) + " [[model.layers]] tables",
+           "give one depth per layer, or only one of model.depths and [[model.layers]]");
+  }
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const toml::node& n = *tables.get(i);
+    const std::string where = s.key("layers") + "[" + std::to_string(i) + "]";
+    if (!n.is_table()) {
+      r.fail({&n, where}, std::string("expected a table, got ") + type_name(n),
+             "write each layer as a [[model.layers]] table");
     }
-    for (std::size_t i = 0; i < depths.size(); ++i) {
-      model::QuanvSpec layer = shared;
-      layer.depth = static_cast<int>(depths[i]);
-      m.layers.push_back(layer);
-      Origins o = shared_origins;
-      if (has_depths)
-        o["depth"] = {depth_nodes[i], s.key("depths") + "[" + std::to_string(i) + "]"};
-      origins.push_back(std::move(o));
-      layer_self.push_back(quanv.table() != nullptr ? quanv.self() : s.origin("depths"));
-    }
-  } else {
-    if (layer_tables->empty()) {
-      s.fail("layers", "is empty", "give one [[model.layers]] table per layer, or remove it");
-    }
-    if (has_depths && depths.size() != layer_tables->size()) {
-      s.fail("depths",
-             "has " + std::to_string(depths.size()) + " entries but there are " +
-                 std::to_string(layer_tables->size()) + " [[model.layers]] tables",
-             "give one depth per layer, or only one of model.depths and [[model.layers]]");
-    }
-    for (std::size_t i = 0; i < layer_tables->size(); ++i) {
-      const toml::node& n = *layer_tables->get(i);
-      const std::string where = s.key("layers") + "[" + std::to_string(i) + "]";
-      if (!n.is_table()) {
-        r.fail({&n, where}, std::string("expected a table, got ") + type_name(n),
-               "write each layer as a [[model.layers]] table");
+    const Section layer_section(r, n.as_table(), where, "model.layers[]");
+    model::QuanvSpec layer = shared;
+    Origins o = shared_origins;
+    read_quanv(layer_section, layer, o);
+    if (layer_section.integer("depth", layer.depth)) {
+      o["depth"] = layer_section.origin("depth");
+      if (depths.given && depths.values[i] != layer.depth) {
+        layer_section.fail("depth",
+                           std::to_string(layer.depth) + " disagrees with model.depths[" +
+                               std::to_string(i) + "] = " + std::to_string(depths.values[i]),
+                           "give each depth in one place only");
       }
-      const Section layer_section(r, n.as_table(), where, "model.layers[]");
-      model::QuanvSpec layer = shared;
-      Origins o = shared_origins;
-      read_quanv(layer_section, layer, o);
-      if (layer_section.integer("depth", layer.depth)) {
-        o["depth"] = layer_section.origin("depth");
-        if (has_depths && depths[i] != layer.depth) {
-          layer_section.fail("depth",
-                             std::to_string(layer.depth) + " disagrees with model.depths[" +
-                                 std::to_string(i) + "] = " + std::to_string(depths[i]),
-                             "give each depth in one place only");
-        }
-      } else if (has_depths) {
-        layer.depth = static_cast<int>(depths[i]);
-        o["depth"] = {depth_nodes[i], s.key("depths") + "[" + std::to_string(i) + "]"};
-      } else {
-        r.fail(layer_section.self(), "has no depth",
-               "add `depth = ...` to each [[model.layers]] table, or give model.depths");
-      }
-      m.layers.push_back(layer);
-      origins.push_back(std::move(o));
-      layer_self.push_back(layer_section.self());
+    } else if (depths.given) {
+      layer.depth = static_cast<int>(depths.values[i]);
+      o["depth"] = depths.origin(s, i);
+    } else {
+      r.fail(layer_section.self(), "has no depth",
+             "add `depth = ...` to each [[model.layers]] table, or give model.depths");
     }
+    m.layers.push_back(layer);
+    origins.fields.push_back(std::move(o));
+    origins.self.push_back(layer_section.self());
   }
+}
 
-  s.string("residual", m.residual);
-  s.choice("gradient_mode", m.gradient_mode, model::parse_gradient_mode,
-           names({model::GradientMode::barrier, model::GradientMode::full}));
-  s.seed("seed", m.seed);
-
-  const Section head = s.section("head", "model.head");
-  Origins head_origins;
-  if (head.choice("type", m.head.kind, model::parse_head_kind,
-                  names({model::HeadKind::dense, model::HeadKind::quantum}))) {
-    head_origins["type"] = head.origin("type");
+// [model.head]; returns where its fields were set.
+Origins read_head(const Section& head, model::HeadSpec& h) {
+  Origins origins;
+  if (head.choice("type", h.kind, model::parse_head_kind)) origins["type"] = head.origin("type");
+  if (head.choice("ansatz", h.ansatz, quantum::parse_ansatz)) {
+    origins["ansatz"] = head.origin("ansatz");
   }
-  if (head.choice("ansatz", m.head.ansatz, quantum::parse_ansatz, ansatz_names())) {
-    head_origins["ansatz"] = head.origin("ansatz");
-  }
-  if (head.integer("depth", m.head.depth)) head_origins["depth"] = head.origin("depth");
+  if (head.integer("depth", h.depth)) origins["depth"] = head.origin("depth");
+  return origins;
+}
 
-  // The model's own checks, each error placed at the value it names.
-  const Origin count_origin = has_depths                ? s.origin("depths")
-                              : layer_tables != nullptr ? s.origin("layers")
-                                                        : s.self();
+// The model's own checks, each error placed at the value it names.
+void check_model(const Reporter& r, const Section& s, const Section& head,
+                 const Origins& head_origins, const LayerOrigins& layers,
+                 const Origin& count_origin, const model::ModelSpec& m) {
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const std::string where = "model.layers[" + std::to_string(i) + "]";
     // A message naming no field is about the qubit count: kernel and encoding.
-    const auto kernel = origins[i].find("kernel");
-    const Origin& fallback = kernel != origins[i].end() ? kernel->second : layer_self[i];
+    const auto kernel = layers.fields[i].find("kernel");
+    const Origin& fallback = kernel != layers.fields[i].end() ? kernel->second : layers.self[i];
     located(
-        r, [&] { m.layers[i].validate(where); }, where, origins[i], fallback);
+        r, [&] { m.layers[i].validate(where); }, where, layers.fields[i], fallback);
   }
   located(
       r, [&] { m.head.validate(); }, "model.head", head_origins,
@@ -518,10 +479,48 @@ void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
       r, [&] { m.validate(); }, "model", model_origins, count_origin);
 }
 
+void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
+  // Layer count and depths: model.depths, or one [[model.layers]] per layer,
+  // or both (then they must agree).
+  Depths depths;
+  depths.given = s.integers("depths", depths.values, kIntMin, kIntMax, depths.nodes);
+  if (depths.given && depths.values.empty()) {
+    s.fail("depths", "is empty", "give one ansatz depth per quanvolution layer, e.g. [4, 1]");
+  }
+
+  model::QuanvSpec shared;
+  Origins shared_origins;
+  const Section quanv = s.section("quanv", "model.quanv");
+  read_quanv(quanv, shared, shared_origins);
+
+  if (const toml::node* n = s.find("layers"); n != nullptr && n->is_table()) {
+    s.fail("layers", "expected an array of tables, got a table",
+           "write [[model.layers]] (double brackets), once per layer");
+  }
+  const toml::array* layer_tables = s.array("layers");
+  LayerOrigins origins;
+  m.layers.clear();
+  if (layer_tables == nullptr) {
+    layers_from_depths(s, quanv, depths, shared, shared_origins, m, origins);
+  } else {
+    layers_from_tables(r, s, *layer_tables, depths, shared, shared_origins, m, origins);
+  }
+
+  s.string("residual", m.residual);
+  s.choice("gradient_mode", m.gradient_mode, model::parse_gradient_mode);
+  s.seed("seed", m.seed);
+
+  const Section head = s.section("head", "model.head");
+  const Origins head_origins = read_head(head, m.head);
+  const Origin count_origin = depths.given              ? s.origin("depths")
+                              : layer_tables != nullptr ? s.origin("layers")
+                                                        : s.self();
+  check_model(r, s, head, head_origins, origins, count_origin, m);
+}
+
 void read_train(const Section& s, train::TrainOptions& t) {
   auto& o = t.optimizer;
-  s.choice("optimizer", o.kind, train::parse_optimizer,
-           names({train::OptimizerKind::adam, train::OptimizerKind::sgd}));
+  s.choice("optimizer", o.kind, train::parse_optimizer);
   s.number(
       "lr", o.lr, [](double x) { return x > 0; }, "> 0");
   const auto unit = [](double x) { return x >= 0 && x < 1; };

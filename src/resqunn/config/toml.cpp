@@ -1,14 +1,14 @@
 // TOML syntax, table editing for sweeps, and the file/text entry points.
 #include "resqunn/config/toml.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 #include <string>
-#include <system_error>
 
 #include "resqunn/config/detail/toml_text.hpp"
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/files.hpp"
 
 namespace resqunn::config {
 
@@ -58,15 +58,9 @@ std::vector<Segment> split_dotted(std::string_view dotted) {
   }
 }
 
+// "a table", "an array" or "a value": what a dotted key ran into.
 std::string type_word(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    default:
-      return "a value";
-  }
+  return n.is_table() || n.is_array() ? type_name(n) : "a value";
 }
 
 }  // namespace
@@ -88,21 +82,7 @@ RunConfig parse_run_config(std::string_view toml_text, const std::string& source
 
 RunConfig load_run_config(const std::filesystem::path& file) {
   const std::string name = file.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    throw UsageError("config file '" + name + "' does not exist",
-                     "check the path (relative paths start at the working directory)");
-  }
-  if (std::filesystem::is_directory(file, ec)) {
-    throw UsageError("config file '" + name + "' is a directory", "name a .toml file");
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in || !text) {
-    throw UsageError("cannot read config file '" + name + "'", "check its permissions");
-  }
-  return parse_run_config(text.str(), name);
+  return parse_run_config(read_text_file(file, {"config file '" + name + "'"}), name);
 }
 
 toml::table to_table(const RunConfig& config) {
@@ -211,5 +191,60 @@ std::string type_name(const toml::node& n) {
 }
 
 std::string quoted(std::string_view text) { return detail::toml_string(text); }
+
+namespace {
+
+bool is_bare_key(std::string_view k) {
+  return !k.empty() && std::all_of(k.begin(), k.end(), is_bare_key_char);
+}
+
+// A string as apply_override reads it back (see value_text).
+std::string string_value_text(const std::string& s) {
+  if (s.empty() || s.find_first_of("\n\r\"") != std::string::npos ||
+      std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back()))) {
+    return detail::toml_string(s);
+  }
+  try {
+    const toml::table t = toml::parse("v = " + s);
+    if (t.size() == 1) return detail::toml_string(s);  // would read back as a TOML value
+  } catch (const toml::parse_error&) {
+  }
+  return s;
+}
+
+std::string node_text(const toml::node& n, bool top) {
+  if (const auto* s = n.as_string())
+    return top ? string_value_text(s->get()) : detail::toml_string(s->get());
+  if (const auto* i = n.as_integer()) return std::to_string(i->get());
+  if (const auto* f = n.as_floating_point()) return detail::toml_float(f->get());
+  if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
+  if (const auto* a = n.as_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < a->size(); ++i)
+      out += (i ? ", " : "") + node_text(*a->get(i), false);
+    return out + "]";
+  }
+  if (const auto* t = n.as_table()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : *t) {
+      const std::string key(k.str());
+      out += (first ? "" : ", ") + (is_bare_key(key) ? key : detail::toml_string(key)) + " = " +
+             node_text(v, false);
+      first = false;
+    }
+    return out + "}";
+  }
+  std::ostringstream os;  // dates and times
+  n.visit([&](const auto& v) { os << v; });
+  return os.str();
+}
+
+}  // namespace
+
+std::string value_text(const toml::node& value, bool bare_strings) {
+  return node_text(value, bare_strings);
+}
 
 }  // namespace resqunn::config

@@ -19,6 +19,13 @@ std::string type_name(const toml::node& node);
 /// `text` as a TOML basic string: quoted, with escapes.
 std::string quoted(std::string_view text);
 
+/// The TOML text of a value, as apply_override reads it back: floats as
+/// the canonical writer spells them, strings bare unless a bare spelling
+/// would read as another value ("true", "12", "[1]") or is not one line,
+/// strings inside arrays and inline tables always quoted (and a string
+/// `value` too, without `bare_strings`).
+std::string value_text(const toml::node& value, bool bare_strings = true);
+
 /// Parses TOML syntax only (no schema). Syntax errors become UsageError
 /// "source_name:line:column: invalid TOML: <what the parser says>".
 toml::table parse_toml(std::string_view toml_text, const std::string& source_name);

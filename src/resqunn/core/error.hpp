@@ -33,4 +33,9 @@ public:
   using Error::Error;
 };
 
+/// Throws UsageError(problem, fix) unless `ok`: the validators' one-liner.
+inline void check_usage(bool ok, const std::string& problem, const std::string& fix) {
+  if (!ok) throw UsageError(problem, fix);
+}
+
 }  // namespace resqunn

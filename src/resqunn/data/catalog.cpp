@@ -6,6 +6,7 @@
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
+#include "resqunn/core/text.hpp"
 #include "resqunn/data/detail/file_io.hpp"
 #include "resqunn/data/detail/manifest.hpp"
 #include "resqunn/data/detail/sources.hpp"
@@ -99,12 +100,12 @@ const std::vector<DatasetSpec>& datasets() {
 }
 
 const DatasetSpec& dataset_spec(const std::string& name) {
-  std::string known;
+  std::vector<std::string> known;
   for (const auto& s : datasets()) {
     if (s.name == name) return s;
-    known += (known.empty() ? "" : ", ") + s.name;
+    known.push_back(s.name);
   }
-  throw UsageError("unknown dataset '" + name + "'", "use one of: " + known);
+  throw_unknown_name("dataset", name, known);
 }
 
 fs::path default_data_dir() {

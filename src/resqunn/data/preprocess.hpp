@@ -28,15 +28,15 @@ ImageSet to_unit_range(const RawImages& raw, int num_classes);
 /// Averages non-overlapping factor x factor blocks (28 -> 14 -> 7 with
 /// factor 2 twice, or 28 -> 7 with factor 4). Throws UsageError unless
 /// `factor` divides both sides.
-ImageSet average_pool(const ImageSet& images, std::size_t factor);
+ImageSet average_pool(const ImageSet& in, std::size_t factor);
 
 /// Keeps images whose label is in `classes` and relabels them by position in
 /// that list (classes {3, 8} -> labels 0 and 1). Throws UsageError on an
 /// empty list, a duplicate, or a class outside [0, num_classes).
-ImageSet select_classes(const ImageSet& images, const std::vector<int>& classes);
+ImageSet select_classes(const ImageSet& in, const std::vector<int>& classes);
 
 /// The images at `indices`, in that order. Throws UsageError if one is out of range.
-ImageSet subset(const ImageSet& images, const std::vector<std::size_t>& indices);
+ImageSet subset(const ImageSet& in, const std::vector<std::size_t>& indices);
 
 struct Split {
   std::vector<std::size_t> train;       // ascending

@@ -2,22 +2,15 @@
 
 #include <cmath>
 
-#include "resqunn/core/error.hpp"
 #include "resqunn/model/detail/circuit_runner.hpp"
 
 namespace resqunn::model {
 
 namespace {
 
-int ceil_log2(int v) {
-  int n = 0;
-  while ((1 << n) < v) ++n;
-  return n;
-}
-
 class DenseHead final : public Head {
 public:
-  DenseHead(int features, int classes) : f_(features), k_(classes) {}
+  explicit DenseHead(const HeadPlan& plan) : plan_(plan), f_(plan.features), k_(plan.classes) {}
 
   int weight_count() const override { return k_ * f_ + k_; }
 
@@ -60,18 +53,17 @@ public:
     }
   }
 
-  std::string describe() const override {
-    return "dense " + std::to_string(f_) + " -> " + std::to_string(k_) + " (softmax)";
-  }
+  std::string describe() const override { return model::describe(plan_); }
 
 private:
+  HeadPlan plan_;
   int f_, k_;
 };
 
 class QuantumHead final : public Head {
 public:
-  QuantumHead(const HeadSpec& spec, int features, int classes)
-      : f_(features), k_(classes), runner_(quantum_head_circuit(spec, features, classes)) {}
+  explicit QuantumHead(const HeadPlan& plan)
+      : plan_(plan), f_(plan.features), k_(plan.classes), runner_(plan.circuit) {}
 
   int weight_count() const override { return runner_.spec().weight_count(); }
   long forward_circuits() const override { return runner_.forward_circuits(); }
@@ -121,13 +113,7 @@ public:
     }
   }
 
-  std::string describe() const override {
-    const auto& c = runner_.spec();
-    return "quantum " + std::to_string(f_) + " features -> amplitude encoding on " +
-           std::to_string(c.qubits) + " qubits, " + std::string(quantum::to_string(c.ansatz)) +
-           " depth " + std::to_string(c.depth) + ", P(first " + std::to_string(c.readout_qubits) +
-           " qubits) -> " + std::to_string(k_) + " classes";
-  }
+  std::string describe() const override { return model::describe(plan_); }
 
 private:
   static constexpr double kEps = 1e-12;
@@ -140,6 +126,7 @@ private:
     }
   }
 
+  HeadPlan plan_;
   int f_, k_;
   detail::CircuitRunner runner_;
   std::vector<double> inputs_, probs_, upstream_, input_grads_, weight_grads_;
@@ -147,34 +134,13 @@ private:
 
 }  // namespace
 
-quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, int classes) {
-  quantum::CircuitSpec c;
-  c.qubits = std::max(1, ceil_log2(features));
-  if (c.qubits > quantum::kMaxQubits) {
-    throw UsageError("the quantum head would need " + std::to_string(c.qubits) +
-                         " qubits to amplitude-encode " + std::to_string(features) + " features",
-                     "use at most " + std::to_string(1 << quantum::kMaxQubits) +
-                         " features (smaller images, fewer channels) or head.type = \"dense\"");
-  }
-  const int readout = std::max(1, ceil_log2(classes));
-  if (readout > c.qubits) {
-    throw UsageError("the quantum head has " + std::to_string(c.qubits) + " qubits, too few for " +
-                         std::to_string(classes) + " classes",
-                     "use more features or head.type = \"dense\"");
-  }
-  c.encoding = quantum::Encoding::amplitude;
-  c.ansatz = spec.ansatz;
-  c.depth = spec.depth;
-  c.readout = quantum::Readout::probabilities;
-  c.readout_qubits = readout;
-  return c;
+std::unique_ptr<Head> make_head(const HeadPlan& plan) {
+  if (plan.spec.kind == HeadKind::dense) return std::make_unique<DenseHead>(plan);
+  return std::make_unique<QuantumHead>(plan);
 }
 
 std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes) {
-  if (classes < 2) throw UsageError("a classifier needs at least 2 classes");
-  const int f = static_cast<int>(features.size());
-  if (spec.kind == HeadKind::dense) return std::make_unique<DenseHead>(f, classes);
-  return std::make_unique<QuantumHead>(spec, f, classes);
+  return make_head(plan_head(spec, features, classes));
 }
 
 }  // namespace resqunn::model

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "resqunn/core/random.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
 
@@ -35,17 +36,15 @@ public:
   /// Circuits simulated so far (0 for classical heads).
   virtual long forward_circuits() const { return 0; }
   virtual long adjoint_circuits() const { return 0; }
-  /// One line for `resqunn model describe`.
+  /// One line for `resqunn model describe` (describe(HeadPlan)).
   virtual std::string describe() const = 0;
 };
 
-/// The quantum head's circuit for `features` inputs and `classes` classes
-/// (pure description, no simulation). Throws UsageError if the features need
-/// more than 12 qubits or the qubits cannot index the classes.
-quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, int classes);
+/// The head a plan describes (plan.hpp).
+std::unique_ptr<Head> make_head(const HeadPlan& plan);
 
-/// Throws UsageError if the features do not fit the head (e.g. more than
-/// 2^12 features for the quantum head).
+/// Plans and builds a head for `features`: throws UsageError if they do
+/// not fit it (e.g. more than 2^12 features for the quantum head).
 std::unique_ptr<Head> make_head(const HeadSpec& spec, Shape features, int classes);
 
 }  // namespace resqunn::model

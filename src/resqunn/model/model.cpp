@@ -1,7 +1,7 @@
 #include "resqunn/model/model.hpp"
 
 #include <cmath>
-#include <sstream>
+#include <utility>
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/align.hpp"
@@ -10,85 +10,51 @@ namespace resqunn::model {
 
 namespace {
 
-std::string consumer_name(int k, int layers) {
-  return k == layers ? "head" : "QCL" + std::to_string(k + 1);
-}
-
 // Stream ids of the parameter groups' initialisation RNGs.
 constexpr std::uint64_t kHeadStream = 1000;
 
 }  // namespace
 
 Model::Model(const ModelSpec& spec, Shape input, int classes)
-    : spec_(spec), input_(input), classes_(classes) {
-  spec_.validate();
-  if (classes_ < 2) throw UsageError("a classifier needs at least 2 classes");
-  const int L = static_cast<int>(spec_.layers.size());
-  wiring_ = parse_residual(spec_.residual, L);
-  node_shapes_.push_back(input_);
-  int offset = 0;
-  for (int k = 0; k <= L; ++k) {
-    const auto& sources = wiring_.sources[k];
-    std::vector<Shape> shapes;
-    std::vector<std::string> names;
-    for (int s : sources) {
-      shapes.push_back(node_shapes_[s]);
-      names.push_back(node_name(s));
-    }
-    const std::string who = consumer_name(k, L);
-    consumer_shapes_.push_back(
-        sum_shape(shapes, names, "residual " + sum_name(sources) + " (input of " + who + ")"));
-    if (k == L) break;
-    layers_.emplace_back(spec_.layers[k], consumer_shapes_.back(),
-                         "model.layers[" + std::to_string(k) + "]");
-    node_shapes_.push_back(layers_.back().output_shape());
-    groups_.push_back({who, offset, layers_.back().weight_count(), spec_.layers[k].trainable});
-    offset += groups_.back().count;
-  }
-  head_ = make_head(spec_.head, consumer_shapes_.back(), classes_);
-  groups_.push_back({"head", offset, head_->weight_count(), true});
+    : Model(plan_model(spec, input, classes)) {}
 
-  // Which node gradients are worth computing: O_j's if its layer trains, or
-  // (full mode) if its layer's input reaches a node whose gradient is needed.
-  node_needs_grad_.assign(L + 1, false);
-  for (int j = 1; j <= L; ++j) {
-    bool needed = spec_.layers[j - 1].trainable;
-    if (spec_.gradient_mode == GradientMode::full) {
-      for (int s : wiring_.sources[j - 1]) needed = needed || (s > 0 && node_needs_grad_[s]);
-    }
-    node_needs_grad_[j] = needed;
-  }
+Model::Model(ModelPlan plan) : plan_(std::move(plan)) {
+  for (const LayerPlan& l : plan_.layers) layers_.emplace_back(l);
+  head_ = make_head(plan_.head);
 }
 
 Model::~Model() = default;
 Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 
-int Model::parameter_count() const noexcept { return groups_.back().offset + groups_.back().count; }
+Shape Model::consumer_shape(int k) const {
+  return k == layers() ? plan_.head.input : plan_.layers.at(k).input;
+}
 
 std::vector<double> Model::initial_parameters() const {
   std::vector<double> p(parameter_count());
-  Rng root(spec_.seed);
-  for (std::size_t g = 0; g + 1 < groups_.size(); ++g) {
+  const auto& groups = plan_.groups;
+  Rng root(plan_.spec.seed);
+  for (std::size_t g = 0; g + 1 < groups.size(); ++g) {
     Rng rng = root.split(g);
-    for (int i = 0; i < groups_[g].count; ++i) {
-      p[groups_[g].offset + i] = 2.0 * M_PI * rng.uniform();
+    for (int i = 0; i < groups[g].count; ++i) {
+      p[groups[g].offset + i] = 2.0 * M_PI * rng.uniform();
     }
   }
   Rng rng = root.split(kHeadStream);
-  head_->init(rng, p.data() + groups_.back().offset);
+  head_->init(rng, p.data() + groups.back().offset);
   return p;
 }
 
 void Model::build_sum(int consumer, Tensor& out) const {
-  out = Tensor(x_->count, consumer_shapes_[consumer]);
-  for (int s : wiring_.sources[consumer]) add_aligned(s == 0 ? *x_ : outputs_[s - 1], out);
+  out = Tensor(x_->count, consumer_shape(consumer));
+  for (int s : plan_.wiring.sources[consumer]) add_aligned(s == 0 ? *x_ : outputs_[s - 1], out);
 }
 
 void Model::forward(const Tensor& x, const std::vector<double>& params) {
-  if (x.shape != input_) {
+  if (x.shape != plan_.input) {
     throw UsageError("model input is " + x.shape.str() + ", the model was built for " +
-                     input_.str());
+                     plan_.input.str());
   }
   if (params.size() != static_cast<std::size_t>(parameter_count())) {
     throw UsageError("model got " + std::to_string(params.size()) + " parameters, it has " +
@@ -100,10 +66,10 @@ void Model::forward(const Tensor& x, const std::vector<double>& params) {
   consumed_.resize(L + 1);
   for (int k = 0; k < L; ++k) {
     build_sum(k, consumed_[k]);
-    layers_[k].forward(consumed_[k], params.data() + groups_[k].offset, outputs_[k]);
+    layers_[k].forward(consumed_[k], params.data() + plan_.groups[k].offset, outputs_[k]);
   }
   build_sum(L, consumed_[L]);
-  head_->forward(consumed_[L], params.data() + groups_.back().offset, logits_);
+  head_->forward(consumed_[L], params.data() + plan_.groups.back().offset, logits_);
 }
 
 BatchResult Model::score(const std::vector<int>& labels, std::vector<double>* dlogits) const {
@@ -114,27 +80,28 @@ BatchResult Model::score(const std::vector<int>& labels, std::vector<double>* dl
   }
   BatchResult r;
   r.predictions.resize(n);
+  const int classes = plan_.classes;
   if (dlogits) dlogits->assign(logits_.size(), 0.0);
   for (int i = 0; i < n; ++i) {
-    const double* z = logits_.data() + static_cast<std::size_t>(i) * classes_;
+    const double* z = logits_.data() + static_cast<std::size_t>(i) * classes;
     int best = 0;
     double zmax = z[0];
-    for (int c = 1; c < classes_; ++c) {
+    for (int c = 1; c < classes; ++c) {
       if (z[c] > zmax) {
         zmax = z[c];
         best = c;
       }
     }
     double sum = 0.0;
-    for (int c = 0; c < classes_; ++c) sum += std::exp(z[c] - zmax);
+    for (int c = 0; c < classes; ++c) sum += std::exp(z[c] - zmax);
     const int y = labels[i];
-    if (y < 0 || y >= classes_) throw UsageError("label " + std::to_string(y) + " out of range");
+    if (y < 0 || y >= classes) throw UsageError("label " + std::to_string(y) + " out of range");
     r.loss_sum += std::log(sum) + zmax - z[y];
     r.predictions[i] = best;
     r.correct += best == y;
     if (dlogits) {
-      double* d = dlogits->data() + static_cast<std::size_t>(i) * classes_;
-      for (int c = 0; c < classes_; ++c) d[c] = std::exp(z[c] - zmax) / sum - (c == y ? 1.0 : 0.0);
+      double* d = dlogits->data() + static_cast<std::size_t>(i) * classes;
+      for (int c = 0; c < classes; ++c) d[c] = std::exp(z[c] - zmax) / sum - (c == y ? 1.0 : 0.0);
     }
   }
   return r;
@@ -153,11 +120,11 @@ BatchResult Model::evaluate(const Tensor& x, const std::vector<int>& labels,
 
 // d(sum)/d(source) for every source of `consumer` whose gradient is needed.
 void Model::spread_sum(int consumer, const Tensor& dsum) {
-  for (int s : wiring_.sources[consumer]) {
-    if (s == 0 || !node_needs_grad_[s]) continue;
+  for (int s : plan_.wiring.sources[consumer]) {
+    if (!needs_grad(s)) continue;
     Tensor& g = node_grads_[s];
     if (!node_touched_[s]) {
-      g = Tensor(dsum.count, node_shapes_[s]);
+      g = Tensor(dsum.count, plan_.node_shape(s));
       node_touched_[s] = true;
     }
     add_aligned_adjoint(dsum, g);
@@ -173,36 +140,32 @@ BatchResult Model::loss_and_gradient(const Tensor& x, const std::vector<int>& la
   if (grad.size() != params.size()) grad.assign(params.size(), 0.0);
   for (double& d : dlogits) d *= scale;
 
+  // Which passes run, and which gradients they return, is the plan's
+  // (plan_gradients in plan.cpp); frozen or unreached groups stay zero.
   const int L = layers();
   node_grads_.assign(L + 1, Tensor());
   node_touched_.assign(L + 1, false);
-  auto needs_any = [&](int consumer) {
-    for (int s : wiring_.sources[consumer]) {
-      if (s > 0 && node_needs_grad_[s]) return true;
-    }
-    return false;
-  };
 
   // Head: its weights always train; its input gradient flows (the barrier
   // applies to quanvolution encodings only, docs/model.md).
-  const ParameterGroup& hg = groups_.back();
+  const ParameterGroup& hg = plan_.groups.back();
   Tensor dhead;
-  const bool head_dx = needs_any(L);
-  if (head_dx) dhead = Tensor(x.count, consumer_shapes_[L]);
+  const bool head_dx = plan_.head.input_grad;
+  if (head_dx) dhead = Tensor(x.count, plan_.head.input);
   head_->backward(consumed_[L], params.data() + hg.offset, dlogits, grad.data() + hg.offset,
                   head_dx ? &dhead : nullptr);
   if (head_dx) spread_sum(L, dhead);
 
-  const bool barrier = spec_.gradient_mode == GradientMode::barrier;
   for (int k = L - 1; k >= 0; --k) {
-    if (!node_touched_[k + 1]) continue;  // no path from the loss reaches O_{k+1}
-    const ParameterGroup& g = groups_[k];
-    const bool want_dx = !barrier && needs_any(k);
+    const LayerPlan& l = plan_.layers[k];
+    if (!l.adjoint) continue;
+    const ParameterGroup& g = plan_.groups[k];
     Tensor dx;
-    if (want_dx) dx = Tensor(x.count, consumer_shapes_[k]);
+    if (l.input_grad) dx = Tensor(x.count, l.input);
     layers_[k].backward(consumed_[k], params.data() + g.offset, node_grads_[k + 1],
-                        g.trainable ? grad.data() + g.offset : nullptr, want_dx ? &dx : nullptr);
-    if (want_dx) spread_sum(k, dx);
+                        g.trainable ? grad.data() + g.offset : nullptr,
+                        l.input_grad ? &dx : nullptr);
+    if (l.input_grad) spread_sum(k, dx);
   }
   return r;
 }
@@ -214,34 +177,6 @@ Work Model::work() const noexcept {
     w.adjoint_circuits += l.runner().adjoint_circuits();
   }
   return w;
-}
-
-std::string Model::describe() const {
-  std::ostringstream out;
-  const int L = layers();
-  out << "input X: " << input_.str() << ", " << classes_ << " classes\n";
-  out << "residual: " << spec_.residual << " (gradient mode " << to_string(spec_.gradient_mode)
-      << ")\n";
-  for (int k = 0; k < L; ++k) {
-    const auto& s = spec_.layers[k];
-    const auto& l = layers_[k];
-    out << "QCL" << k + 1 << ": reads " << sum_name(wiring_.sources[k]) << " ("
-        << l.input_shape().str() << ") -> O" << k + 1 << " (" << l.output_shape().str() << "); "
-        << s.kernel << "x" << s.kernel << " window, stride " << s.stride << ", "
-        << to_string(s.padding) << ", " << s.qubits() << " qubits, "
-        << quantum::to_string(s.encoding) << " encoding, " << quantum::to_string(s.ansatz)
-        << " depth " << s.depth << ", channels " << to_string(s.channel_mode) << ", "
-        << l.circuits_per_image() << " circuits/image, " << groups_[k].count << " weights"
-        << (s.trainable ? "" : " (frozen)") << "\n";
-  }
-  out << "head: reads " << sum_name(wiring_.sources[L]) << " (" << consumer_shapes_[L].str()
-      << "); " << head_->describe() << ", " << groups_.back().count << " weights\n";
-  out << "parameters: " << parameter_count() << " (";
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
-    out << (g ? ", " : "") << groups_[g].name << " " << groups_[g].count;
-  }
-  out << ")\n";
-  return out.str();
 }
 
 }  // namespace resqunn::model

@@ -13,19 +13,13 @@
 #include <vector>
 
 #include "resqunn/model/head.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/model/quanv_layer.hpp"
 #include "resqunn/model/residual.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
 
 namespace resqunn::model {
-
-struct ParameterGroup {
-  std::string name;  // "QCL1", ..., "head"
-  int offset = 0;
-  int count = 0;
-  bool trainable = true;
-};
 
 /// Circuit simulations a model has run: the unit of its cost. An adjoint
 /// pass (forward + VJP) costs about 3x a forward (docs/benchmarks.md).
@@ -43,23 +37,26 @@ struct BatchResult {
 
 class Model {
 public:
-  /// Validates the spec against the input shape and class count (UsageError).
+  /// Validates the spec against the input shape and class count (UsageError):
+  /// builds what plan_model(spec, input, classes) describes.
   Model(const ModelSpec& spec, Shape input, int classes);
+  explicit Model(ModelPlan plan);
   ~Model();
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
 
-  const ModelSpec& spec() const noexcept { return spec_; }
-  const Wiring& wiring() const noexcept { return wiring_; }
-  Shape input_shape() const noexcept { return input_; }
-  int classes() const noexcept { return classes_; }
+  const ModelPlan& plan() const noexcept { return plan_; }
+  const ModelSpec& spec() const noexcept { return plan_.spec; }
+  const Wiring& wiring() const noexcept { return plan_.wiring; }
+  Shape input_shape() const noexcept { return plan_.input; }
+  int classes() const noexcept { return plan_.classes; }
   int layers() const noexcept { return static_cast<int>(layers_.size()); }
   const QuanvLayer& layer(int k) const { return layers_.at(k); }
   /// Shape of the sum layer k reads (k = 0..L-1), or the head's for k = L.
-  Shape consumer_shape(int k) const { return consumer_shapes_.at(k); }
+  Shape consumer_shape(int k) const;
 
-  const std::vector<ParameterGroup>& groups() const noexcept { return groups_; }
-  int parameter_count() const noexcept;
+  const std::vector<ParameterGroup>& groups() const noexcept { return plan_.groups; }
+  int parameter_count() const noexcept { return plan_.parameter_count(); }
   /// Seeded by spec().seed: quanvolution weights uniform in [0, 2 pi), the
   /// head as head.hpp says. Each group draws from its own stream.
   std::vector<double> initial_parameters() const;
@@ -81,8 +78,8 @@ public:
   /// Circuits simulated since construction, over all layers and the head.
   Work work() const noexcept;
 
-  /// Human-readable wiring, shapes and parameter counts.
-  std::string describe() const;
+  /// Human-readable wiring, shapes and parameter counts (describe(plan())).
+  std::string describe() const { return model::describe(plan_); }
 
 private:
   void forward(const Tensor& x, const std::vector<double>& params);
@@ -90,16 +87,11 @@ private:
   void build_sum(int consumer, Tensor& out) const;
   void spread_sum(int consumer, const Tensor& dsum);
 
-  ModelSpec spec_;
-  Shape input_;
-  int classes_;
-  Wiring wiring_;
+  bool needs_grad(int node) const { return node > 0 && plan_.layers[node - 1].output_grad; }
+
+  ModelPlan plan_;
   std::vector<QuanvLayer> layers_;
   std::unique_ptr<Head> head_;
-  std::vector<Shape> node_shapes_;      // X, O1..OL
-  std::vector<Shape> consumer_shapes_;  // layer inputs, head input
-  std::vector<ParameterGroup> groups_;
-  std::vector<bool> node_needs_grad_;  // does d(loss)/d(node) feed a trainable group?
 
   // Per-batch state.
   const Tensor* x_ = nullptr;

@@ -1,58 +1,18 @@
 #include "resqunn/model/quanv_layer.hpp"
 
-#include "resqunn/core/error.hpp"
-
 namespace resqunn::model {
 
-namespace {
-
-// Output size and leading padding along one axis.
-struct Axis {
-  int out, pad;
-};
-
-Axis axis(int in, int kernel, int stride, Padding padding, const std::string& name) {
-  if (padding == Padding::same) {
-    const int out = (in + stride - 1) / stride;
-    const int total = std::max(0, (out - 1) * stride + kernel - in);
-    return {out, total / 2};
-  }
-  if (in < kernel) {
-    throw UsageError(name + ": a " + std::to_string(kernel) + "-pixel window does not fit a " +
-                         std::to_string(in) + "-pixel input",
-                     "use a smaller kernel, fewer layers, larger images, or padding = \"same\"");
-  }
-  return {(in - kernel) / stride + 1, 0};
-}
-
-// Validation comes before the circuit is built, so that a bad spec is
-// reported with the layer's name rather than by the circuit runner.
-quantum::CircuitSpec checked_circuit(const QuanvSpec& spec, const std::string& name) {
-  spec.validate(name);
-  return spec.circuit();
-}
-
-}  // namespace
+QuanvLayer::QuanvLayer(const LayerPlan& plan)
+    : spec_(plan.spec),
+      in_(plan.input),
+      out_(plan.output),
+      pad_top_(plan.pad_top),
+      pad_left_(plan.pad_left),
+      circuits_per_image_(plan.circuits_per_image),
+      runner_(plan.circuit) {}
 
 QuanvLayer::QuanvLayer(const QuanvSpec& spec, Shape input, const std::string& name)
-    : spec_(spec),
-      in_(input),
-      features_(spec.kernel * spec.kernel),
-      runner_(checked_circuit(spec, name)) {
-  const Axis ay = axis(in_.height, spec_.kernel, spec_.stride, spec_.padding, name);
-  const Axis ax = axis(in_.width, spec_.kernel, spec_.stride, spec_.padding, name);
-  pad_top_ = ay.pad;
-  pad_left_ = ax.pad;
-  const int n = spec_.qubits();
-  out_.channels = spec_.channel_mode == ChannelMode::stack ? in_.channels * n : n;
-  out_.height = ay.out;
-  out_.width = ax.out;
-}
-
-int QuanvLayer::circuits_per_image() const noexcept {
-  const int per_channel = out_.height * out_.width;
-  return spec_.channel_mode == ChannelMode::pool ? per_channel : per_channel * in_.channels;
-}
+    : QuanvLayer(plan_layer(spec, input, name)) {}
 
 // Circuit rows are ordered (image, channel, patch row, patch column); with
 // channel_mode = pool there is one "channel", the channel mean. Calls

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "resqunn/model/detail/circuit_runner.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
 
@@ -15,7 +16,10 @@ namespace resqunn::model {
 
 class QuanvLayer {
 public:
-  /// Throws UsageError if the window does not fit the input.
+  /// Builds the layer a plan describes (plan.hpp).
+  explicit QuanvLayer(const LayerPlan& plan);
+  /// Plans and builds one layer: throws UsageError (naming `name`) if the
+  /// spec is invalid or the window does not fit the input.
   QuanvLayer(const QuanvSpec& spec, Shape input, const std::string& name);
 
   const QuanvSpec& spec() const noexcept { return spec_; }
@@ -25,7 +29,7 @@ public:
   /// Circuits simulated so far (see detail::CircuitRunner).
   const detail::CircuitRunner& runner() const noexcept { return runner_; }
   /// Circuits one image needs (patches, times channels for mean/stack).
-  int circuits_per_image() const noexcept;
+  int circuits_per_image() const noexcept { return static_cast<int>(circuits_per_image_); }
 
   /// out = layer(x); `out` is resized.
   /// `weights` points at weight_count() values.
@@ -48,7 +52,7 @@ private:
   QuanvSpec spec_;
   Shape in_, out_;
   int pad_top_ = 0, pad_left_ = 0;
-  int features_ = 0;  // pixels per patch (k*k)
+  long circuits_per_image_ = 0;
   detail::CircuitRunner runner_;
   // Reused between calls.
   std::vector<double> inputs_, outputs_, upstream_, input_grads_, weight_grads_;

@@ -8,27 +8,6 @@
 
 namespace resqunn::model {
 
-namespace {
-
-template <class E, std::size_t N>
-E parse_name(std::string_view name, const E (&values)[N], const char* what) {
-  std::vector<std::string> known;
-  for (E v : values) {
-    if (to_string(v) == name) return v;
-    known.emplace_back(to_string(v));
-  }
-  const auto near = closest_match(name, known);
-  throw UsageError("unknown " + std::string(what) + " '" + std::string(name) + "'" +
-                       (near.empty() ? "" : " (did you mean '" + near + "'?)"),
-                   "use one of: " + join(known));
-}
-
-void check(bool ok, const std::string& problem, const std::string& fix) {
-  if (!ok) throw UsageError(problem, fix);
-}
-
-}  // namespace
-
 int QuanvSpec::qubits() const {
   if (encoding == quantum::Encoding::angle) return kernel * kernel;
   int n = 1;
@@ -49,38 +28,40 @@ quantum::CircuitSpec QuanvSpec::circuit() const {
 }
 
 void QuanvSpec::validate(const std::string& where) const {
-  check(kernel >= 1 && kernel <= 8,
-        where + ".kernel = " + std::to_string(kernel) + " is out of range",
-        "use a window of 1..8 pixels (angle encoding needs kernel^2 <= 12 qubits)");
-  check(stride >= 1 && stride <= 8,
-        where + ".stride = " + std::to_string(stride) + " is out of range", "use a stride of 1..8");
-  check(depth >= 1 && depth <= 64, where + ".depth = " + std::to_string(depth) + " is out of range",
-        "use 1..64 ansatz layers");
-  check(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
+  check_usage(kernel >= 1 && kernel <= 8,
+              where + ".kernel = " + std::to_string(kernel) + " is out of range",
+              "use a window of 1..8 pixels (angle encoding needs kernel^2 <= 12 qubits)");
+  check_usage(stride >= 1 && stride <= 8,
+              where + ".stride = " + std::to_string(stride) + " is out of range",
+              "use a stride of 1..8");
+  check_usage(depth >= 1 && depth <= 64,
+              where + ".depth = " + std::to_string(depth) + " is out of range",
+              "use 1..64 ansatz layers");
+  check_usage(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
   // RZ on |0> only adds a phase: the layer's output would ignore its input.
-  check(encoding != quantum::Encoding::angle || angle_axis != quantum::GateKind::rz,
-        where + ".angle_axis = rz encodes nothing (RZ only changes the phase of |0>)",
-        "use rx or ry");
-  check(qubits() <= quantum::kMaxQubits,
-        where + ": a " + std::to_string(kernel) + "x" + std::to_string(kernel) + " window needs " +
-            std::to_string(qubits()) + " qubits with " + std::string(to_string(encoding)) +
-            " encoding",
-        "use kernel <= 3 with angle encoding, or amplitude encoding (at most " +
-            std::to_string(quantum::kMaxQubits) + " qubits)");
+  check_usage(encoding != quantum::Encoding::angle || angle_axis != quantum::GateKind::rz,
+              where + ".angle_axis = rz encodes nothing (RZ only changes the phase of |0>)",
+              "use rx or ry");
+  check_usage(qubits() <= quantum::kMaxQubits,
+              where + ": a " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                  " window needs " + std::to_string(qubits()) + " qubits with " +
+                  std::string(to_string(encoding)) + " encoding",
+              "use kernel <= 3 with angle encoding, or amplitude encoding (at most " +
+                  std::to_string(quantum::kMaxQubits) + " qubits)");
   circuit().validate();
 }
 
 void HeadSpec::validate() const {
-  check(depth >= 1 && depth <= 64,
-        "model.head.depth = " + std::to_string(depth) + " is out of range",
-        "use 1..64 ansatz layers");
+  check_usage(depth >= 1 && depth <= 64,
+              "model.head.depth = " + std::to_string(depth) + " is out of range",
+              "use 1..64 ansatz layers");
 }
 
 void ModelSpec::validate() const {
-  check(!layers.empty(), "the model has no quanvolution layers",
-        "give at least one layer (model.depths = [1])");
-  check(layers.size() <= 16, "the model has " + std::to_string(layers.size()) + " layers",
-        "use at most 16 quanvolution layers");
+  check_usage(!layers.empty(), "the model has no quanvolution layers",
+              "give at least one layer (model.depths = [1])");
+  check_usage(layers.size() <= 16, "the model has " + std::to_string(layers.size()) + " layers",
+              "use at most 16 quanvolution layers");
   for (std::size_t i = 0; i < layers.size(); ++i) {
     layers[i].validate("model.layers[" + std::to_string(i) + "]");
   }
@@ -88,46 +69,33 @@ void ModelSpec::validate() const {
   (void)parse_residual(residual, static_cast<int>(layers.size()));
 }
 
-std::string_view to_string(Padding p) noexcept { return p == Padding::valid ? "valid" : "same"; }
+namespace {
 
-std::string_view to_string(ChannelMode m) noexcept {
-  switch (m) {
-    case ChannelMode::mean:
-      return "mean";
-    case ChannelMode::stack:
-      return "stack";
-    case ChannelMode::pool:
-      return "pool";
-  }
-  return "?";
-}
+constexpr Named<Padding> kPaddings[] = {{Padding::valid, "valid"}, {Padding::same, "same"}};
+constexpr Named<ChannelMode> kChannelModes[] = {
+    {ChannelMode::mean, "mean"}, {ChannelMode::stack, "stack"}, {ChannelMode::pool, "pool"}};
+constexpr Named<GradientMode> kGradientModes[] = {{GradientMode::barrier, "barrier"},
+                                                  {GradientMode::full, "full"}};
+constexpr Named<HeadKind> kHeadKinds[] = {{HeadKind::dense, "dense"},
+                                          {HeadKind::quantum, "quantum"}};
 
-std::string_view to_string(GradientMode m) noexcept {
-  return m == GradientMode::barrier ? "barrier" : "full";
-}
+}  // namespace
 
-std::string_view to_string(HeadKind k) noexcept {
-  return k == HeadKind::dense ? "dense" : "quantum";
-}
+std::string_view to_string(Padding p) noexcept { return name_of(p, kPaddings); }
+std::string_view to_string(ChannelMode m) noexcept { return name_of(m, kChannelModes); }
+std::string_view to_string(GradientMode m) noexcept { return name_of(m, kGradientModes); }
+std::string_view to_string(HeadKind k) noexcept { return name_of(k, kHeadKinds); }
 
-Padding parse_padding(std::string_view name) {
-  static constexpr Padding all[] = {Padding::valid, Padding::same};
-  return parse_name(name, all, "padding");
-}
+Padding parse_padding(std::string_view name) { return parse_name(name, kPaddings, "padding"); }
 
 ChannelMode parse_channel_mode(std::string_view name) {
-  static constexpr ChannelMode all[] = {ChannelMode::mean, ChannelMode::stack, ChannelMode::pool};
-  return parse_name(name, all, "channel mode");
+  return parse_name(name, kChannelModes, "channel mode");
 }
 
 GradientMode parse_gradient_mode(std::string_view name) {
-  static constexpr GradientMode all[] = {GradientMode::barrier, GradientMode::full};
-  return parse_name(name, all, "gradient mode");
+  return parse_name(name, kGradientModes, "gradient mode");
 }
 
-HeadKind parse_head_kind(std::string_view name) {
-  static constexpr HeadKind all[] = {HeadKind::dense, HeadKind::quantum};
-  return parse_name(name, all, "head");
-}
+HeadKind parse_head_kind(std::string_view name) { return parse_name(name, kHeadKinds, "head"); }
 
 }  // namespace resqunn::model

@@ -17,7 +17,7 @@ struct Described {
   std::string fix;
 };
 
-Described describe(std::exception_ptr failure) {
+Described describe(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
   } catch (const UsageError& e) {
@@ -48,7 +48,7 @@ bool all_true(MPI_Comm comm, bool local) {
   return value != 0;
 }
 
-void agree_or_rethrow(MPI_Comm comm, std::exception_ptr failure) {
+void agree_or_rethrow(MPI_Comm comm, const std::exception_ptr& failure) {
   int rank = 0;
   int size = 1;
   MPI_Comm_rank(comm, &rank);

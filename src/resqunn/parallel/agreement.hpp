@@ -37,7 +37,7 @@ bool all_true(MPI_Comm comm, bool local);
 /// rank throws the failure of the lowest failing rank as Agreed<T>, T the
 /// same type (UsageError, DataError, Error; anything else is Error), with the problem
 /// prefixed by "rank R: " when the communicator has more than one rank.
-void agree_or_rethrow(MPI_Comm comm, std::exception_ptr failure);
+void agree_or_rethrow(MPI_Comm comm, const std::exception_ptr& failure);
 
 /// Runs `body()` and agrees on its outcome: either it succeeded on every rank
 /// (its result is returned) or every rank throws the same error. `body` must

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/profiling.hpp"
 
 namespace resqunn::parallel {
 
@@ -23,6 +24,10 @@ void initialize_kokkos(const RuntimeOptions& options) {
   Kokkos::initialize(args);
 #endif
 }
+
+void push_kokkos_region(const char* name) { Kokkos::Profiling::pushRegion(name); }
+void pop_kokkos_region() { Kokkos::Profiling::popRegion(); }
+
 }  // namespace
 
 Runtime::Runtime(int& argc, char**& argv, const RuntimeOptions& options) {
@@ -43,9 +48,12 @@ Runtime::Runtime(int& argc, char**& argv, const RuntimeOptions& options) {
     initialize_kokkos(options);
     owns_kokkos_ = true;
   }
+  // The run's regions (core/profiling.hpp) go to Kokkos Tools from now on.
+  set_region_hooks({push_kokkos_region, pop_kokkos_region});
 }
 
 Runtime::~Runtime() {
+  set_region_hooks({});
   if (owns_kokkos_) Kokkos::finalize();
   if (owns_mpi_) {
     int finalized = 0;

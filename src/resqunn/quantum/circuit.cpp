@@ -3,30 +3,16 @@
 #include <string>
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/text.hpp"
 
 namespace resqunn::quantum {
 
 namespace {
 
-template <class E, std::size_t N>
-E parse_name(std::string_view name, const E (&values)[N], const char* what) {
-  std::string known;
-  for (E v : values) {
-    if (to_string(v) == name) return v;
-    known += (known.empty() ? "" : ", ") + std::string(to_string(v));
-  }
-  throw UsageError("unknown " + std::string(what) + " '" + std::string(name) + "'",
-                   "use one of: " + known);
-}
-
 void ring(std::vector<Gate>& gates, int n) {
   if (n < 2) return;
   for (int q = 0; q + 1 < n; ++q) gates.push_back({GateKind::cnot, q + 1, q, -1});
   if (n > 2) gates.push_back({GateKind::cnot, 0, n - 1, -1});
-}
-
-void check(bool ok, const std::string& problem, const std::string& fix) {
-  if (!ok) throw UsageError(problem, fix);
 }
 
 }  // namespace
@@ -46,18 +32,19 @@ int CircuitSpec::weight_count() const {
 }
 
 void CircuitSpec::validate() const {
-  check(qubits >= 1 && qubits <= kMaxQubits,
-        "circuit qubits = " + std::to_string(qubits) + " is out of range",
-        "use 1.." + std::to_string(kMaxQubits) + " qubits");
-  check(depth >= 1 && depth <= 1000,
-        "circuit depth = " + std::to_string(depth) + " is out of range",
-        "use a depth of 1..1000 ansatz layers");
-  check(angle_axis == GateKind::rx || angle_axis == GateKind::ry || angle_axis == GateKind::rz,
-        "angle encoding axis must be a rotation", "use rx, ry or rz");
-  check(readout_qubits >= 0 && readout_qubits <= qubits,
-        "readout_qubits = " + std::to_string(readout_qubits) + " with " + std::to_string(qubits) +
-            " qubits",
-        "use 0 (all qubits) to " + std::to_string(qubits));
+  check_usage(qubits >= 1 && qubits <= kMaxQubits,
+              "circuit qubits = " + std::to_string(qubits) + " is out of range",
+              "use 1.." + std::to_string(kMaxQubits) + " qubits");
+  check_usage(depth >= 1 && depth <= 1000,
+              "circuit depth = " + std::to_string(depth) + " is out of range",
+              "use a depth of 1..1000 ansatz layers");
+  check_usage(
+      angle_axis == GateKind::rx || angle_axis == GateKind::ry || angle_axis == GateKind::rz,
+      "angle encoding axis must be a rotation", "use rx, ry or rz");
+  check_usage(readout_qubits >= 0 && readout_qubits <= qubits,
+              "readout_qubits = " + std::to_string(readout_qubits) + " with " +
+                  std::to_string(qubits) + " qubits",
+              "use 0 (all qubits) to " + std::to_string(qubits));
 }
 
 std::vector<Gate> ansatz_gates(const CircuitSpec& spec) {
@@ -92,60 +79,33 @@ std::vector<Gate> ansatz_gates(const CircuitSpec& spec) {
   return gates;
 }
 
-std::string_view to_string(GateKind g) noexcept {
-  switch (g) {
-    case GateKind::rx:
-      return "rx";
-    case GateKind::ry:
-      return "ry";
-    case GateKind::rz:
-      return "rz";
-    case GateKind::cnot:
-      return "cnot";
-    case GateKind::cz:
-      return "cz";
-  }
-  return "?";
-}
+namespace {
 
-std::string_view to_string(Encoding e) noexcept {
-  return e == Encoding::angle ? "angle" : "amplitude";
-}
+// Rotations first: parse_rotation accepts only those.
+constexpr Named<GateKind> kGates[] = {{GateKind::rx, "rx"},
+                                      {GateKind::ry, "ry"},
+                                      {GateKind::rz, "rz"},
+                                      {GateKind::cnot, "cnot"},
+                                      {GateKind::cz, "cz"}};
+constexpr Named<GateKind> kRotations[] = {kGates[0], kGates[1], kGates[2]};
+constexpr Named<Encoding> kEncodings[] = {{Encoding::angle, "angle"},
+                                          {Encoding::amplitude, "amplitude"}};
+constexpr Named<Ansatz> kAnsatzes[] = {{Ansatz::paper, "paper"},
+                                       {Ansatz::basic_entangler, "basic-entangler"},
+                                       {Ansatz::strongly_entangling, "strongly-entangling"}};
+constexpr Named<Readout> kReadouts[] = {{Readout::expval_z, "expval-z"},
+                                        {Readout::probabilities, "probabilities"}};
 
-std::string_view to_string(Ansatz a) noexcept {
-  switch (a) {
-    case Ansatz::paper:
-      return "paper";
-    case Ansatz::basic_entangler:
-      return "basic-entangler";
-    case Ansatz::strongly_entangling:
-      return "strongly-entangling";
-  }
-  return "?";
-}
+}  // namespace
 
-std::string_view to_string(Readout r) noexcept {
-  return r == Readout::expval_z ? "expval-z" : "probabilities";
-}
+std::string_view to_string(GateKind g) noexcept { return name_of(g, kGates); }
+std::string_view to_string(Encoding e) noexcept { return name_of(e, kEncodings); }
+std::string_view to_string(Ansatz a) noexcept { return name_of(a, kAnsatzes); }
+std::string_view to_string(Readout r) noexcept { return name_of(r, kReadouts); }
 
-GateKind parse_rotation(std::string_view name) {
-  static const GateKind all[] = {GateKind::rx, GateKind::ry, GateKind::rz};
-  return parse_name(name, all, "rotation");
-}
-
-Encoding parse_encoding(std::string_view name) {
-  static const Encoding all[] = {Encoding::angle, Encoding::amplitude};
-  return parse_name(name, all, "encoding");
-}
-
-Ansatz parse_ansatz(std::string_view name) {
-  static const Ansatz all[] = {Ansatz::paper, Ansatz::basic_entangler, Ansatz::strongly_entangling};
-  return parse_name(name, all, "ansatz");
-}
-
-Readout parse_readout(std::string_view name) {
-  static const Readout all[] = {Readout::expval_z, Readout::probabilities};
-  return parse_name(name, all, "readout");
-}
+GateKind parse_rotation(std::string_view name) { return parse_name(name, kRotations, "rotation"); }
+Encoding parse_encoding(std::string_view name) { return parse_name(name, kEncodings, "encoding"); }
+Ansatz parse_ansatz(std::string_view name) { return parse_name(name, kAnsatzes, "ansatz"); }
+Readout parse_readout(std::string_view name) { return parse_name(name, kReadouts, "readout"); }
 
 }  // namespace resqunn::quantum

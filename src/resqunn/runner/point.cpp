@@ -38,6 +38,10 @@ std::vector<std::string> class_names(const config::RunConfig& c) {
   return names;
 }
 
+model::ModelPlan model_plan(const config::RunConfig& c) {
+  return model::plan_model(c.model, input_shape(c), class_count(c));
+}
+
 int total_steps(const config::RunConfig& c) {
   const int per_epoch = (c.data.train + c.train.batch_size - 1) / c.train.batch_size;
   return per_epoch * c.train.epochs;
@@ -53,12 +57,12 @@ io::ResultsLayout layout_for(const std::vector<Point>& points,
   l.param_names = param_names;
   std::size_t most_layers = 0;
   for (const auto& p : points) {
-    const model::Model m(p.config.model, input_shape(p.config), class_count(p.config));
+    const model::ModelPlan m = model_plan(p.config);
     l.epochs = std::max(l.epochs, p.config.train.epochs);
     l.steps = std::max(l.steps, total_steps(p.config));
     l.max_weights = std::max(l.max_weights, m.parameter_count());
     l.full_traces = l.full_traces || p.config.trace.full;
-    most_layers = std::max(most_layers, m.groups().size());
+    most_layers = std::max(most_layers, m.groups.size());
     const auto names = class_names(p.config);
     if (l.class_names.empty()) {
       l.class_names = names;
@@ -87,10 +91,10 @@ io::PointInfo point_info(const Point& p, const io::ResultsLayout& layout) {
     const auto it = flat.find(name);
     info.params.push_back(it == flat.end() ? "" : it->second);
   }
-  const model::Model m(p.config.model, input_shape(p.config), class_count(p.config));
+  const model::ModelPlan m = model_plan(p.config);
   info.weight_count = m.parameter_count();
   // Offsets per trace column: a shallower model's missing layers are empty.
-  const auto& groups = m.groups();
+  const auto& groups = m.groups;
   const int layers = static_cast<int>(groups.size()) - 1;
   const int columns = static_cast<int>(layout.trace_layers.size()) - 1;
   for (int k = 0; k < columns; ++k) {

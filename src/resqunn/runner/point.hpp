@@ -8,7 +8,7 @@
 
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/io/results.hpp"
-#include "resqunn/model/model.hpp"
+#include "resqunn/model/plan.hpp"
 
 namespace resqunn::runner {
 
@@ -26,6 +26,11 @@ Point make_point(const config::RunConfig& config);
 model::Shape input_shape(const config::RunConfig& config);
 int class_count(const config::RunConfig& config);
 std::vector<std::string> class_names(const config::RunConfig& config);
+
+/// The plan of the point's model (model/plan.hpp): its shapes, circuits,
+/// parameter groups and gradient passes. Throws UsageError for a model
+/// that cannot be built for this data.
+model::ModelPlan model_plan(const config::RunConfig& config);
 
 /// Optimiser steps a point takes over all its epochs.
 int total_steps(const config::RunConfig& config);

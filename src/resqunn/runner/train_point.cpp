@@ -3,6 +3,7 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "resqunn/core/profiling.hpp"
 #include "resqunn/train/trainer.hpp"
 
 namespace resqunn::runner {
@@ -44,7 +45,10 @@ train::TrainerState from_checkpoint(const io::Checkpoint& c) {
 // Adds the seconds of its scope to `total` (time spent writing results).
 class IoTimer {
 public:
-  explicit IoTimer(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  explicit IoTimer(double& total)
+      : region_("resqunn::runner::write_results"),
+        total_(total),
+        start_(std::chrono::steady_clock::now()) {}
   ~IoTimer() {
     total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -52,6 +56,7 @@ public:
   IoTimer& operator=(const IoTimer&) = delete;
 
 private:
+  ScopedRegion region_;  // a profiling region too
   double& total_;
   std::chrono::steady_clock::time_point start_;
 };
@@ -159,7 +164,7 @@ private:
     pending_.clear();
   }
 
-  void write_summary(const train::TrainerState& state, io::PointState s) {
+  void write_summary(const train::TrainerState& state, io::PointState s) const {
     io::PointSummary summary;
     summary.state = s;
     summary.epochs_done = state.epochs_done;

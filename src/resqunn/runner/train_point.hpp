@@ -42,6 +42,6 @@ struct PointContext {
 
 /// Trains the point on `data` and records it.
 PointOutcome train_point(const Point& point, const train::TrainingData& data,
-                         const PointContext& context);
+                         const PointContext& ctx);
 
 }  // namespace resqunn::runner

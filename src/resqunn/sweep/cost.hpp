@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "resqunn/config/run_config.hpp"
-#include "resqunn/model/tensor.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/runner/point.hpp"
 
 namespace resqunn::sweep {
@@ -26,7 +26,7 @@ struct LayerCost {
   /// Units per circuit: 2^qubits x gates.
   double circuit_cost = 0.0;
   /// Whether training runs an adjoint pass (forward + VJP, about 3x a
-  /// forward) through the layer's circuits: see needs_adjoint in cost.cpp.
+  /// forward) through the layer's circuits: model::LayerPlan::adjoint.
   bool adjoint = false;
 };
 
@@ -45,10 +45,8 @@ struct CostEstimate {
   double total = 0.0;
 };
 
-/// The estimate for `config`. Also checks what the model checks only when
-/// it is built: windows that do not fit, residual sums whose channel counts
-/// cannot be aligned, a quantum head with too many features or too few
-/// qubits. Throws UsageError for those, worded as the model words them.
+/// The estimate for `config`, from its model's plan (runner::model_plan):
+/// throws the plan's UsageErrors for a model that cannot be built.
 CostEstimate estimate_cost(const config::RunConfig& config);
 
 /// estimate_cost(point.config).total.

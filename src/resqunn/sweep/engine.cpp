@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/profiling.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/train_point.hpp"
@@ -116,6 +117,223 @@ private:
   Clock::time_point start_, last_{};
 };
 
+// The training data of the point being trained: loaded again only when a
+// point's data options differ from the last one's.
+class DataCache {
+public:
+  explicit DataCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  void load(const config::RunConfig& c) {
+    data_ = train::load_training_data(c.data, dir_);
+    key_ = data_key(c);
+  }
+  const train::TrainingData& get(const config::RunConfig& c) {
+    if (data_key(c) != key_) load(c);
+    return data_;
+  }
+
+private:
+  std::filesystem::path dir_;
+  std::string key_;
+  train::TrainingData data_;
+};
+
+// Every rank loads every distinct dataset once before any work: a missing
+// or damaged one fails here, on all ranks alike; and every rank pays its
+// first load's page faults now, rather than one group member arriving late
+// at the group's first step.
+void preload_data(const SweepSpec& spec, DataCache& data, MPI_Comm world) {
+  parallel::collectively(world, [&] {
+    std::set<std::string> seen;
+    for (const auto& p : spec.points) {
+      if (seen.insert(data_key(p.config)).second) data.load(p.config);
+    }
+  });
+}
+
+// Each point's done flag, as rank 0's prepare() found them, on every rank.
+std::vector<int> prepare_file(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) {
+  int rank = 0;
+  MPI_Comm_rank(world, &rank);
+  std::vector<int> done = parallel::collectively(
+      world, [&] { return rank == 0 ? prepare(spec, o, o.provenance) : std::vector<int>{}; });
+  done.resize(spec.points.size());
+  MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_INT, 0, world);
+  return done;
+}
+
+// The points still to train, largest estimated cost first, ties by index.
+std::vector<int> schedule(const std::vector<double>& cost, const std::vector<int>& done) {
+  std::vector<int> order;
+  for (int i = 0; i < static_cast<int>(cost.size()); ++i) {
+    if (!done[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cost[a] > cost[b]; });
+  return order;
+}
+
+// One rank's part of the run: its group, the shared board and results file,
+// and the loop that claims and trains points until none is left or a stop.
+class WorkLoop {
+public:
+  WorkLoop(const SweepSpec& spec, const RunOptions& o, MPI_Comm world,
+           const std::vector<double>& cost, const std::vector<int>& done)
+      : spec_(spec),
+        o_(o),
+        world_(world),
+        rank_(rank_of(world)),
+        size_(size_of(world)),
+        group_(split_groups(world, o.group_size)),
+        leader_(rank_of(group_) == 0),
+        board_(world, static_cast<int>(spec.points.size())),
+        file_(parallel::collectively(world,
+                                     [&] {
+                                       return std::make_shared<io::ResultsFile>(
+                                           io::ResultsFile::open_parallel(o.output, world));
+                                     })),
+        reducer_(group_),
+        progress_(spec, cost, done) {}
+  ~WorkLoop() { MPI_Comm_free(&group_); }
+  WorkLoop(const WorkLoop&) = delete;
+  WorkLoop& operator=(const WorkLoop&) = delete;
+
+  /// Trains claimed slots of `order`; returns whether a stop ended it.
+  bool run(const std::vector<int>& order, DataCache& data) {
+    while (true) {
+      std::int64_t slot = -1;
+      const bool halt = stop();  // collective over the group
+      if (leader_) slot = halt ? -1 : board_.claim();
+      MPI_Bcast(&slot, 1, MPI_INT64_T, 0, group_);
+      if (slot < 0) return true;
+      if (slot >= static_cast<std::int64_t>(order.size())) return false;
+      if (!train(order[static_cast<std::size_t>(slot)], data)) return true;
+    }
+  }
+
+  /// After run(): rank 0 reports the other groups' points as they finish,
+  /// until every group is out; then the file closes (collective). Returns
+  /// the I/O seconds summed over the ranks.
+  double finish() {
+    if (leader_) board_.group_finished();
+    if (rank_ == 0) {
+      while (true) {
+        progress_.update(board_, groups_finished_, true);
+        if (groups_finished_ >= size_ / o_.group_size) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    const auto t = Clock::now();
+    file_->close();  // collective
+    io_s_ += std::chrono::duration<double>(Clock::now() - t).count() / size_;
+    MPI_Allreduce(MPI_IN_PLACE, &io_s_, 1, MPI_DOUBLE, MPI_SUM, world_);
+    return io_s_;
+  }
+
+private:
+  static int rank_of(MPI_Comm c) {
+    int r = 0;
+    MPI_Comm_rank(c, &r);
+    return r;
+  }
+  static int size_of(MPI_Comm c) {
+    int s = 1;
+    MPI_Comm_size(c, &s);
+    return s;
+  }
+  static MPI_Comm split_groups(MPI_Comm world, int group_size) {
+    MPI_Comm group = MPI_COMM_NULL;
+    MPI_Comm_split(world, rank_of(world) / group_size, rank_of(world), &group);
+    return group;
+  }
+
+  // Asked after every step: the same answer on every rank of the group.
+  bool stop() {
+    int flag = StopSignals::received() != 0;
+    if (leader_ && !flag) flag = board_.stop_requested();
+    if (o_.group_size > 1) MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, group_);
+    if (flag && leader_) board_.request_stop();
+    if (rank_ == 0) progress_.update(board_, groups_finished_);
+    return flag != 0;
+  }
+
+  // Trains one point with the group; false if a stop interrupted it.
+  bool train(int index, DataCache& data) {
+    const auto& point = spec_.points[index];
+    const std::string label = "point " + std::to_string(index) + " (" + point.id + ")";
+    try {
+      const train::TrainingData& d = data.get(point.config);
+      runner::PointContext ctx;
+      ctx.index = index;
+      ctx.file = file_.get();
+      ctx.writer = leader_;
+      ctx.label = label;
+      ctx.reducer = &reducer_;
+      ctx.stop_requested = [this] { return stop(); };
+      if (leader_) spdlog::debug("{}: {}", label, describe_overrides(spec_.overrides[index]));
+      const auto outcome = runner::train_point(point, d, ctx);
+      if (leader_) {
+        board_.post(index, {outcome.finished ? PointFate::done : PointFate::stopped,
+                            outcome.best_val_acc, outcome.wall_s});
+      }
+      io_s_ += outcome.io_s;
+      return outcome.finished;
+    } catch (const std::exception& e) {
+      abort_on(index, label, e);
+    }
+  }
+
+  // The other ranks wait in collectives this rank will never reach, and
+  // unwinding would run collective destructors (file, window) alone: report
+  // the point and end the job. Finished points stay in the file.
+  [[noreturn]] void abort_on(int index, const std::string& label, const std::exception& e) {
+    spdlog::critical("{} ({}) failed: {}", label, describe_overrides(spec_.overrides[index]),
+                     e.what());
+    // Mark it failed for `resqunn status` (a rerun retries it from its last
+    // checkpoint); best effort, the job ends either way.
+    if (leader_) {
+      try {
+        auto summary = file_->read_summary(index);
+        summary.state = io::PointState::failed;
+        file_->write_summary(index, summary);
+      } catch (const std::exception&) {
+      }
+    }
+    spdlog::default_logger()->flush();
+    MPI_Abort(world_, 1);
+    std::abort();  // MPI_Abort does not return
+  }
+
+  const SweepSpec& spec_;
+  const RunOptions& o_;
+  MPI_Comm world_;
+  int rank_, size_;
+  MPI_Comm group_;
+  bool leader_;
+  StopSignals signals_;
+  Board board_;
+  std::shared_ptr<io::ResultsFile> file_;
+  GroupReducer reducer_;
+  Progress progress_;
+  std::int64_t groups_finished_ = 0;
+  double io_s_ = 0.0;
+};
+
+// Rank 0 counts what is done now and stamps the end of a complete run.
+int count_done(const RunOptions& o, int points, MPI_Comm world) {
+  int rank = 0;
+  MPI_Comm_rank(world, &rank);
+  int now_done = 0;
+  parallel::collectively(world, [&] {
+    if (rank != 0) return;
+    auto f = io::ResultsFile::open(o.output, io::OpenMode::read_write);
+    for (const auto& s : f.read_summaries()) now_done += s.state == io::PointState::done;
+    if (now_done == points) f.set_end_time(io::utc_timestamp());
+    f.close();
+  });
+  MPI_Bcast(&now_done, 1, MPI_INT, 0, world);
+  return now_done;
+}
+
 }  // namespace
 
 std::vector<std::string> param_columns(const SweepSpec& spec) {
@@ -146,34 +364,20 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
     }
   });
 
-  // Costs and the scheduling order: largest first, ties by point index.
+  const ScopedRegion region("resqunn::sweep::run");
   std::vector<double> cost(n);
   for (int i = 0; i < n; ++i) cost[i] = estimated_cost(spec.points[i]);
-
-  // Every rank loads every distinct dataset once before any work: a missing
-  // or damaged one fails here, on all ranks alike; and every rank pays its
-  // first load's page faults now, rather than one group member arriving
-  // late at the group's first step.
-  std::string data_loaded;
-  train::TrainingData data;
-  parallel::collectively(world, [&] {
-    std::set<std::string> seen;
-    for (const auto& p : spec.points) {
-      if (seen.insert(data_key(p.config)).second) {
-        data = train::load_training_data(p.config.data, o.data_dir);
-        data_loaded = data_key(p.config);
-      }
-    }
-  });
-  std::vector<int> done = parallel::collectively(
-      world, [&] { return rank == 0 ? prepare(spec, o, o.provenance) : std::vector<int>{}; });
-  done.resize(n);
-  MPI_Bcast(done.data(), n, MPI_INT, 0, world);
-  std::vector<int> order;
-  for (int i = 0; i < n; ++i) {
-    if (!done[i]) order.push_back(i);
+  DataCache data(o.data_dir);
+  {
+    const ScopedRegion load("resqunn::sweep::preload_data");
+    preload_data(spec, data, world);
   }
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cost[a] > cost[b]; });
+  std::vector<int> done;
+  {
+    const ScopedRegion prepare("resqunn::sweep::prepare_file");
+    done = prepare_file(spec, o, world);
+  }
+  const std::vector<int> order = schedule(cost, done);
 
   RunResult result;
   result.points = n;
@@ -185,120 +389,21 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
         o.output.string());
   }
 
-  MPI_Comm group = MPI_COMM_NULL;
-  MPI_Comm_split(world, rank / o.group_size, rank, &group);
-  int group_rank = 0;
-  MPI_Comm_rank(group, &group_rank);
-  const bool leader = group_rank == 0;
-  const int groups = size / o.group_size;
-
-  StopSignals signals;
-  Board board(world, n);
-  auto file = parallel::collectively(world, [&] {
-    return std::make_shared<io::ResultsFile>(io::ResultsFile::open_parallel(o.output, world));
-  });
-  GroupReducer reducer(group);
-  Progress progress(spec, cost, done);
-  std::int64_t groups_finished = 0;
-
-  // Asked after every step: the same answer on every rank of the group.
-  auto stop = [&] {
-    int flag = StopSignals::received() != 0;
-    if (leader && !flag) flag = board.stop_requested();
-    if (o.group_size > 1) MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, group);
-    if (flag && leader) board.request_stop();
-    if (rank == 0) progress.update(board, groups_finished);
-    return flag != 0;
-  };
-
-  bool stopped = false;
-  double io_s = 0.0;
+  WorkLoop loop(spec, o, world, cost, done);
   const auto started = Clock::now();
-  while (!stopped) {
-    std::int64_t slot = -1;
-    const bool halt = stop();  // collective over the group
-    if (leader) slot = halt ? -1 : board.claim();
-    MPI_Bcast(&slot, 1, MPI_INT64_T, 0, group);
-    if (slot < 0 || slot >= static_cast<std::int64_t>(order.size())) {
-      stopped = slot < 0;
-      break;
-    }
-    const int index = order[static_cast<std::size_t>(slot)];
-    const auto& point = spec.points[index];
-    const std::string label = "point " + std::to_string(index) + " (" + point.id + ")";
-    try {
-      if (data_key(point.config) != data_loaded) {
-        data = train::load_training_data(point.config.data, o.data_dir);
-        data_loaded = data_key(point.config);
-      }
-      runner::PointContext ctx;
-      ctx.index = index;
-      ctx.file = file.get();
-      ctx.writer = leader;
-      ctx.label = label;
-      ctx.reducer = &reducer;
-      ctx.stop_requested = stop;
-      if (leader) spdlog::debug("{}: {}", label, describe_overrides(spec.overrides[index]));
-      const auto outcome = runner::train_point(point, data, ctx);
-      if (leader) {
-        board.post(index, {outcome.finished ? PointFate::done : PointFate::stopped,
-                           outcome.best_val_acc, outcome.wall_s});
-      }
-      stopped = !outcome.finished;
-      io_s += outcome.io_s;
-    } catch (const std::exception& e) {
-      // The other ranks wait in collectives this rank will never reach, and
-      // unwinding would run collective destructors (file, window) alone:
-      // report the point and end the job. Finished points stay in the file.
-      spdlog::critical("{} ({}) failed: {}", label, describe_overrides(spec.overrides[index]),
-                       e.what());
-      // Mark it failed for `resqunn status` (a rerun retries it from its
-      // last checkpoint); best effort, the job ends either way.
-      if (leader) {
-        try {
-          auto summary = file->read_summary(index);
-          summary.state = io::PointState::failed;
-          file->write_summary(index, summary);
-        } catch (const std::exception&) {
-        }
-      }
-      spdlog::default_logger()->flush();
-      MPI_Abort(world, 1);
-    }
-  }
-  if (leader) board.group_finished();
-  if (rank == 0) {
-    // Report the others' points as they finish, until every group is out.
-    while (true) {
-      progress.update(board, groups_finished, true);
-      if (groups_finished >= groups) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  int any_stopped = 0;
+  {
+    const ScopedRegion work("resqunn::sweep::work");
+    any_stopped = loop.run(order, data);
   }
   {
-    const auto t = Clock::now();
-    file->close();  // collective
-    io_s += std::chrono::duration<double>(Clock::now() - t).count() / size;
+    const ScopedRegion finish("resqunn::sweep::finish");
+    result.io_s = loop.finish();
   }
-  MPI_Allreduce(MPI_IN_PLACE, &io_s, 1, MPI_DOUBLE, MPI_SUM, world);
-  result.io_s = io_s;
   result.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
-  int any_stopped = stopped;
   MPI_Allreduce(MPI_IN_PLACE, &any_stopped, 1, MPI_INT, MPI_MAX, world);
   result.stopped = any_stopped != 0;
-  MPI_Comm_free(&group);
-
-  // Count what is done now, and stamp the end of a complete run.
-  int now_done = 0;
-  parallel::collectively(world, [&] {
-    if (rank != 0) return;
-    auto f = io::ResultsFile::open(o.output, io::OpenMode::read_write);
-    for (const auto& s : f.read_summaries()) now_done += s.state == io::PointState::done;
-    if (now_done == n) f.set_end_time(io::utc_timestamp());
-    f.close();
-  });
-  MPI_Bcast(&now_done, 1, MPI_INT, 0, world);
-  result.done = now_done;
+  result.done = count_done(o, n, world);
   if (result.done == n) result.stopped = false;
   return result;
 }

@@ -3,17 +3,21 @@
 #include <string>
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/text.hpp"
 
 namespace resqunn::train {
 
-std::string_view to_string(OptimizerKind k) noexcept {
-  return k == OptimizerKind::adam ? "adam" : "sgd";
-}
+namespace {
+
+constexpr Named<OptimizerKind> kOptimizers[] = {{OptimizerKind::adam, "adam"},
+                                                {OptimizerKind::sgd, "sgd"}};
+
+}  // namespace
+
+std::string_view to_string(OptimizerKind k) noexcept { return name_of(k, kOptimizers); }
 
 OptimizerKind parse_optimizer(std::string_view name) {
-  if (name == "adam") return OptimizerKind::adam;
-  if (name == "sgd") return OptimizerKind::sgd;
-  throw UsageError("unknown optimizer '" + std::string(name) + "'", "use one of: adam, sgd");
+  return parse_name(name, kOptimizers, "optimizer");
 }
 
 }  // namespace resqunn::train

@@ -20,6 +20,7 @@ Partial LocalReducer::combine(int count, int width, const std::vector<Partial>& 
                 std::to_string(count) + " micro-batches");
   }
   std::vector<const Partial*> parts;
+  parts.reserve(mine.size());
   for (const auto& p : mine) parts.push_back(&p);
   return ordered_sum(parts, width);
 }

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <numeric>
 #include <string>
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/profiling.hpp"
 #include "resqunn/core/random.hpp"
 
 namespace resqunn::train {
@@ -24,8 +26,8 @@ std::vector<bool> trainable_mask(const model::Model& m) {
 // Images [first, first + count) of `order` as a batch.
 LabelledImages slice(const LabelledImages& set, const std::vector<std::size_t>& order,
                      std::size_t first, std::size_t count) {
-  return gather(set,
-                std::vector<std::size_t>(order.begin() + first, order.begin() + first + count));
+  const auto begin = order.begin() + static_cast<std::ptrdiff_t>(first);
+  return gather(set, std::vector<std::size_t>(begin, begin + static_cast<std::ptrdiff_t>(count)));
 }
 
 void check(bool ok, const std::string& problem, const std::string& fix) {
@@ -96,6 +98,7 @@ void Trainer::restore(const TrainerState& state) {
 // whatever the worker count. Entry 0 is the loss sum, 1 the correct count.
 Partial Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t first,
                              std::size_t count) {
+  const ScopedRegion region("resqunn::train::step");
   const std::size_t np = state_.parameters.size();
   const int width = static_cast<int>(np) + 2;
   const std::size_t mb = static_cast<std::size_t>(options_.micro_batch);
@@ -189,6 +192,7 @@ bool Trainer::run(TrainingObserver* observer) {
 // Validation micro-batches are spread and summed like training's: entries
 // are [loss sum, correct, confusion counts...].
 EpochRecord Trainer::validate() {
+  const ScopedRegion region("resqunn::train::validate");
   const auto& v = data_.validation;
   const int k = data_.classes;
   const std::size_t n = v.labels.size();
@@ -224,8 +228,8 @@ EpochRecord Trainer::validate() {
     std::int64_t row = 0;
     for (int p = 0; p < k; ++p) row += e.confusion[static_cast<std::size_t>(c) * k + p];
     if (row > 0) {
-      e.val_class_acc[c] =
-          static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) / row;
+      e.val_class_acc[c] = static_cast<double>(e.confusion[static_cast<std::size_t>(c) * k + c]) /
+                           static_cast<double>(row);
     }
   }
   return e;

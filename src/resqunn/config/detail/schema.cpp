@@ -49,21 +49,6 @@ const std::vector<std::string>& schema_keys(std::string_view path) {
   throw std::logic_error("resqunn::config: no schema table '" + std::string(path) + "'");
 }
 
-std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
-  std::string near = closest_match(word, candidates);
-  if (!near.empty()) return near;
-  for (const auto& c : candidates) {
-    if (c.size() != word.size()) continue;
-    std::size_t first = 0;
-    while (first < c.size() && c[first] == word[first]) ++first;
-    if (first + 1 < c.size() && c[first] == word[first + 1] && c[first + 1] == word[first] &&
-        c.compare(first + 2, std::string::npos, word.substr(first + 2)) == 0) {
-      return c;
-    }
-  }
-  return {};
-}
-
 std::string closest_key_anywhere(std::string_view key) {
   std::vector<std::string> names;
   std::vector<std::string> paths;
@@ -75,7 +60,7 @@ std::string closest_key_anywhere(std::string_view key) {
       paths.push_back(table.empty() ? k : table + "." + k);
     }
   }
-  const std::string near = suggest(key, names);
+  const std::string near = closest_match(key, names);
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] == near) return paths[i];
   }

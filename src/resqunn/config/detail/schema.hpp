@@ -22,11 +22,6 @@ const std::vector<TableSchema>& schema();
 /// The keys of the table at `path` (as in TableSchema::path).
 const std::vector<std::string>& schema_keys(std::string_view path);
 
-/// closest_match (core/text.hpp), and else a candidate that is `word` with
-/// two adjacent letters swapped ("trian" -> "train", "adma" -> "adam"), the
-/// commonest typo, which plain edit distance counts twice.
-std::string suggest(std::string_view word, const std::vector<std::string>& candidates);
-
 /// The dotted path of the key, in any table, that `key` most plausibly
 /// means ("lr" -> "train.lr", "kernal" -> "model.quanv.kernel"), or "" when
 /// none is close: the suggestion for a key unknown in its own table.

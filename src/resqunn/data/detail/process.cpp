@@ -8,12 +8,16 @@
 
 #include "resqunn/core/error.hpp"
 
+// POSIX leaves declaring environ to the program (glibc declares it only
+// under _GNU_SOURCE, which g++ happens to define).
+// NOLINTNEXTLINE(readability-redundant-declaration)
 extern char** environ;
 
 namespace resqunn::data::detail {
 
 int run_program(const std::vector<std::string>& argv, const std::string& fix) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 

@@ -375,7 +375,7 @@ struct CircuitKernel {
   }
 
   // psi0 = x / |x| is real: dL/dpsi0 = 2 Re(lam); then through the norm.
-  KOKKOS_INLINE_FUNCTION void adjoint_amplitude(double* buf, long base, int valid) const {
+  KOKKOS_INLINE_FUNCTION void adjoint_amplitude(const double* buf, long base, int valid) const {
     const double* x = buf + L.x;
     const double* lre = buf + L.lam_re;
     const double* nrm = buf + L.norm;

@@ -1,0 +1,29 @@
+#include "resqunn/core/files.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "resqunn/core/error.hpp"
+
+namespace resqunn {
+
+std::string read_text_file(const std::filesystem::path& file, const FileLabel& label) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    throw UsageError(label.name + " does not exist" + label.missing_note, label.missing_fix);
+  }
+  if (std::filesystem::is_directory(file, ec)) {
+    throw UsageError(label.name + " is a directory", "name a .toml file");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text;
+  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // Checked after reading: an empty file is text too (it is not a failure).
+  if (!in.is_open() || in.bad()) {
+    throw UsageError("cannot read " + label.name, "check its permissions");
+  }
+  return text;
+}
+
+}  // namespace resqunn
