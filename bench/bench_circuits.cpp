@@ -4,13 +4,14 @@
 // Reported counters: ns_per_circuit (lower is better; the console prints it
 // with an SI prefix, the JSON output in seconds). Table and command:
 // docs/benchmarks.md.
+#include "resqunn/quantum/batched_circuit.hpp"
+
 #include <Kokkos_Core.hpp>
-#include <benchmark/benchmark.h>
-#include <random>
 
 #include "dense_reference.hpp"
+#include <benchmark/benchmark.h>
 
-#include "resqunn/quantum/batched_circuit.hpp"
+#include <random>
 
 namespace {
 

@@ -1,11 +1,12 @@
 // Data pipeline costs per image: IDX decoding (raw and gzip), scaling to
 // [0, 1] and average pooling. Synthetic images with a fixed seed, so the
 // numbers do not depend on a fetched dataset.
-#include <benchmark/benchmark.h>
 #include <resqunn/core/random.hpp>
 #include <resqunn/data/detail/file_io.hpp>
 #include <resqunn/data/idx.hpp>
 #include <resqunn/data/preprocess.hpp>
+
+#include <benchmark/benchmark.h>
 
 namespace {
 

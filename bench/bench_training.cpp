@@ -4,11 +4,12 @@
 // all threads. Also the frozen-vs-trainable cost ratio of a one-layer model.
 // Inputs are seeded random images: the cost does not depend on pixel values.
 // Reported counter: images_per_second (higher is better).
-#include <Kokkos_Core.hpp>
-#include <benchmark/benchmark.h>
-
 #include "resqunn/core/random.hpp"
 #include "resqunn/train/trainer.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <benchmark/benchmark.h>
 
 namespace {
 

@@ -2,6 +2,7 @@
 // lives around the whole benchmark run, so Views made by benchmarks are
 // gone before Kokkos::finalize.
 #include <Kokkos_Core.hpp>
+
 #include <benchmark/benchmark.h>
 
 int main(int argc, char** argv) {

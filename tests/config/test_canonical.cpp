@@ -1,22 +1,23 @@
 // The canonical form: exact text for the defaults, a fixed point of
 // parse/write, the same text for every spelling of the same config, floats
 // that read back bit for bit, and flatten() agreeing with the schema.
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <gtest/gtest.h>
-#include <limits>
-#include <map>
-#include <random>
-#include <set>
-#include <string>
-#include <toml++/toml.h>
-
 #include "resqunn/config/detail/schema.hpp"
 #include "resqunn/config/detail/toml_text.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/config/toml.hpp"
 #include "resqunn/core/error.hpp"
+
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
 
 namespace {
 

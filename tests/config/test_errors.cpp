@@ -1,11 +1,12 @@
 // One row per kind of mistake: each message must say where (source:line:),
 // which key, and what would be valid (a suggestion, the type, the range).
-#include <gtest/gtest.h>
-#include <string>
-#include <vector>
-
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace {
 

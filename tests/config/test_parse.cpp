@@ -1,13 +1,14 @@
 // Parsing valid configs: a file with every key set, the defaults, per-layer
 // overrides, the shipped examples, and reading from disk.
+#include "resqunn/config/run_config.hpp"
+#include "resqunn/core/error.hpp"
+
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <string>
-
-#include "resqunn/config/run_config.hpp"
-#include "resqunn/core/error.hpp"
 
 namespace {
 

@@ -1,12 +1,13 @@
 // Editing configs as TOML tables, as sweeps do: set_dotted, apply_override,
 // from_table on edited tables, parse_toml's syntax errors.
-#include <functional>
-#include <gtest/gtest.h>
-#include <string>
-#include <toml++/toml.h>
-
 #include "resqunn/config/toml.hpp"
 #include "resqunn/core/error.hpp"
+
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <functional>
+#include <string>
 
 namespace {
 

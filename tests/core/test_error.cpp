@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/logging.hpp"
+
+#include <gtest/gtest.h>
 
 TEST(Error, MessageCarriesProblemAndFix) {
   const resqunn::DataError e("file x.idx is truncated", "run `resqunn data fetch mnist --force`");

@@ -1,11 +1,12 @@
 // Rng: reference outputs (so results never change across platforms or
 // releases), statistical sanity of below()/uniform(), shuffle determinism.
-#include <algorithm>
+#include "resqunn/core/random.hpp"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <numeric>
 #include <vector>
-
-#include "resqunn/core/random.hpp"
 
 using resqunn::Rng;
 

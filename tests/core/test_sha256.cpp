@@ -1,8 +1,9 @@
 // SHA-256 against the FIPS 180-4 / NIST example vectors.
-#include <gtest/gtest.h>
-#include <string>
-
 #include "resqunn/core/sha256.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
 
 using resqunn::Sha256;
 using resqunn::sha256_hex;

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "resqunn/core/text.hpp"
+
+#include <gtest/gtest.h>
 
 namespace resqunn {
 namespace {

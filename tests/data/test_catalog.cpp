@@ -1,15 +1,16 @@
 // Dataset catalog: data-dir resolution, fetch/verify/load of Fashion-MNIST
 // from Debian's package, and the errors users see for damaged directories.
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/data/detail/file_io.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace resqunn::data {
 namespace {

@@ -1,14 +1,15 @@
 // IDX encoding checked against bytes written out by hand, and every way a
 // file can be malformed.
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/data/detail/file_io.hpp"
 #include "resqunn/data/idx.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace resqunn::data {
 namespace {

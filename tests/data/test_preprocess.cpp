@@ -1,13 +1,14 @@
 // Preprocessing against values worked out by hand, and the statistical and
 // determinism properties of the seeded selections.
-#include <algorithm>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <numeric>
-#include <set>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/data/preprocess.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
 
 namespace resqunn::data {
 namespace {

@@ -1,11 +1,12 @@
 // The ustar reader against archives built byte by byte here.
-#include <cstdio>
-#include <cstring>
+#include "resqunn/core/error.hpp"
+#include "resqunn/data/detail/tar.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "resqunn/core/error.hpp"
-#include "resqunn/data/detail/tar.hpp"
+#include <cstdio>
+#include <cstring>
 
 namespace resqunn::data::detail {
 namespace {

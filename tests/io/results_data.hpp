@@ -4,13 +4,13 @@
 // number), so that a reader can check a file without knowing who wrote it.
 #pragma once
 
+#include "resqunn/io/results.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include "resqunn/io/results.hpp"
 
 namespace resqunn::io::testing {
 

@@ -3,17 +3,17 @@
 // raw data only.
 #pragma once
 
+#include "results_data.hpp"
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
-#include <hdf5.h>
 #include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "results_data.hpp"
 
 namespace resqunn::io::testing {
 

@@ -5,12 +5,12 @@
 // ranks meet, then each writes an epoch of point size + r without a
 // summary and SIGKILLs itself: no flush, no close. Run it as a singleton or
 // under mpiexec. Usage: results_parallel_writer FILE
+#include "results_data.hpp"
+#include <mpi.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <mpi.h>
-
-#include "results_data.hpp"
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);

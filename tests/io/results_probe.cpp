@@ -1,11 +1,11 @@
 // A second process for the results tests: opens a results file read-only,
 // as `resqunn status` would while a run is writing it, and prints one
 // point's summary and first epoch. Usage: results_probe FILE POINT
+#include "resqunn/io/results.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-
-#include "resqunn/io/results.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -1,8 +1,9 @@
 // A fresh directory per test, removed afterwards.
 #pragma once
 
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <string>
 #include <unistd.h>
 

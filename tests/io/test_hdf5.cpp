@@ -2,16 +2,16 @@
 // fill values, storage as requested (checked through the C API), files from
 // other writers, and error messages that name the file, the object and the
 // operation without HDF5 printing its own stack.
-#include <cmath>
-#include <fstream>
+#include "resqunn/core/error.hpp"
+#include "resqunn/io/hdf5.hpp"
+
+#include "temp_dir.hpp"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
-#include "temp_dir.hpp"
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/io/hdf5.hpp"
+#include <cmath>
+#include <fstream>
 
 namespace resqunn::io::h5 {
 namespace {

@@ -1,7 +1,7 @@
+#include "resqunn/io/hdf5_info.hpp"
+
 #include <gtest/gtest.h>
 #include <hdf5.h>
-
-#include "resqunn/io/hdf5_info.hpp"
 
 TEST(Hdf5Info, MatchesTheHeadersWeCompiledAgainst) {
   const auto info = resqunn::io::hdf5_info();

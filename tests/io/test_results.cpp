@@ -3,26 +3,26 @@
 // the writer still has the file open; create() protects existing files and
 // is deterministic; bad files and bad indices get errors that say what and
 // where.
+#include "resqunn/core/error.hpp"
+#include "resqunn/io/hdf5.hpp"
+#include "resqunn/io/results.hpp"
+
+#include "results_data.hpp"
+#include "results_expect.hpp"
+#include "temp_dir.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <hdf5.h>
 #include <iterator>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "results_data.hpp"
-#include "results_expect.hpp"
-#include "temp_dir.hpp"
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/io/hdf5.hpp"
-#include "resqunn/io/results.hpp"
 
 namespace resqunn::io {
 namespace {

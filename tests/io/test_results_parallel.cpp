@@ -4,21 +4,21 @@
 // others, all close together; then the file holds exactly what every rank
 // wrote, and only raw data changed. Open failures are agreed by all ranks.
 // Runs at 2 and 3 ranks.
-#include <cstdlib>
-#include <filesystem>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <mpi.h>
-#include <string>
-#include <vector>
-
-#include "results_data.hpp"
-#include "results_expect.hpp"
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/parallel/agreement.hpp"
+
+#include "results_data.hpp"
+#include "results_expect.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
 
 namespace resqunn::io {
 namespace {

@@ -6,6 +6,14 @@
 // sum sees the layers' outputs move with the parameters.
 #pragma once
 
+#include "resqunn/model/align.hpp"
+#include "resqunn/model/head.hpp"
+#include "resqunn/model/model.hpp"
+#include "resqunn/model/quanv_layer.hpp"
+#include "resqunn/model/residual.hpp"
+
+#include "model_test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,14 +21,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "model_test_support.hpp"
-
-#include "resqunn/model/align.hpp"
-#include "resqunn/model/head.hpp"
-#include "resqunn/model/model.hpp"
-#include "resqunn/model/quanv_layer.hpp"
-#include "resqunn/model/residual.hpp"
 
 namespace resqunn::model::test {
 

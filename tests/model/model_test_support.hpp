@@ -3,17 +3,18 @@
 // that a call throws UsageError with given pieces of text in its message.
 #pragma once
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/model/tensor.hpp"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstddef>
 #include <functional>
-#include <gtest/gtest.h>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/model/tensor.hpp"
 
 namespace resqunn::model::test {
 

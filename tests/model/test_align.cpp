@@ -1,14 +1,14 @@
 // Residual-sum alignment (align.hpp): the sum's shape, adaptive average
 // pooling and channel broadcast against values worked out by hand, and
 // add_aligned_adjoint as the exact transpose of add_aligned.
+#include "resqunn/model/align.hpp"
+
+#include "model_test_support.hpp"
 #include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include "model_test_support.hpp"
-
-#include "resqunn/model/align.hpp"
 
 using namespace resqunn::model;
 using namespace resqunn::model::test;

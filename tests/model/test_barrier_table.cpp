@@ -3,15 +3,15 @@
 // directly (O1+O2, (X+O1)+O2); in full mode every layer trains under all
 // five of the paper's configurations. Frozen layers get exactly zero and,
 // in full mode, still pass gradient through to the layers before them.
-#include <gtest/gtest.h>
-#include <string>
-#include <tuple>
-#include <vector>
+#include "resqunn/model/model.hpp"
 
 #include "model_builders.hpp"
 #include "model_test_support.hpp"
+#include <gtest/gtest.h>
 
-#include "resqunn/model/model.hpp"
+#include <string>
+#include <tuple>
+#include <vector>
 
 using namespace resqunn::model;
 using namespace resqunn::model::test;

@@ -2,20 +2,20 @@
 // the shapes residual sums take, construction and input errors, the heads
 // against hand-computed values and the dense oracle, and losses worked out
 // by hand.
-#include <algorithm>
-#include <cmath>
-#include <gtest/gtest.h>
-#include <random>
-#include <string>
-#include <utility>
-#include <vector>
+#include "resqunn/model/head.hpp"
+#include "resqunn/model/model.hpp"
 
 #include "dense_reference.hpp"
 #include "model_builders.hpp"
 #include "model_test_support.hpp"
+#include <gtest/gtest.h>
 
-#include "resqunn/model/head.hpp"
-#include "resqunn/model/model.hpp"
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace resqunn::model;
 using namespace resqunn::model::test;

@@ -11,17 +11,17 @@
 // (ReferencePass::loss_detached). Finite differences of that loss are the
 // reference for every group; groups whose output the head does not read are
 // exactly zero.
-#include <algorithm>
+#include "resqunn/model/model.hpp"
+
+#include "model_builders.hpp"
+#include "model_test_support.hpp"
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "model_builders.hpp"
-#include "model_test_support.hpp"
-
-#include "resqunn/model/model.hpp"
 
 using namespace resqunn::model;
 using namespace resqunn::model::test;

@@ -3,17 +3,17 @@
 // <Z_q> placed into the output channels as the channel mode says. The
 // backward pass is checked against central finite differences of
 // <upstream, forward(x, w)> in the weights and in every input pixel.
-#include <algorithm>
+#include "resqunn/model/quanv_layer.hpp"
+
+#include "dense_reference.hpp"
+#include "model_test_support.hpp"
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <ostream>
 #include <random>
 #include <string>
 #include <vector>
-
-#include "dense_reference.hpp"
-#include "model_test_support.hpp"
-
-#include "resqunn/model/quanv_layer.hpp"
 
 using namespace resqunn::model;
 using namespace resqunn::model::test;

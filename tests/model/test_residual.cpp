@@ -1,14 +1,14 @@
 // The residual grammar (residual.hpp): which sum every layer and the head
 // reads, checked against wirings written out by hand, and the parse errors
 // with the column they point at.
-#include <gtest/gtest.h>
-#include <string>
-#include <vector>
-
-#include "model_test_support.hpp"
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/residual.hpp"
+
+#include "model_test_support.hpp"
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 using namespace resqunn::model;
 using resqunn::model::test::expect_usage_error;

@@ -1,11 +1,11 @@
 // Collective error agreement: whichever ranks fail, every rank leaves the
 // agreement point with the same error and nobody hangs.
+#include "resqunn/core/error.hpp"
+#include "resqunn/parallel/agreement.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <mpi.h>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/parallel/agreement.hpp"
 
 using namespace resqunn;
 using ::testing::HasSubstr;

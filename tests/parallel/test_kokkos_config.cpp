@@ -2,7 +2,11 @@
 // (find_package(Kokkos), cmake/ResqunnFindKokkos.cmake). They must be the ones
 // the code compiles against (KokkosCore_config.h) and the Kokkos library
 // reports at run time (print_configuration, the execution spaces' names).
+#include "resqunn/config.hpp"
+#include "resqunn/parallel/kokkos_info.hpp"
+
 #include <Kokkos_Core.hpp>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,9 +15,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "resqunn/config.hpp"
-#include "resqunn/parallel/kokkos_info.hpp"
 
 namespace {
 
@@ -24,65 +25,64 @@ struct Backend {
 };
 
 // Every backend config.hpp knows, with what each side says about it.
-const std::vector<Backend>& backends() {
-  static const std::vector<Backend> all = {
-    {"Cuda", RESQUNN_KOKKOS_ENABLE_CUDA,
+const std::vector<Backend>& backends(){static const std::vector<Backend> all = {
+                                           {"Cuda", RESQUNN_KOKKOS_ENABLE_CUDA,
 #ifdef KOKKOS_ENABLE_CUDA
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"HIP", RESQUNN_KOKKOS_ENABLE_HIP,
+                                           {"HIP", RESQUNN_KOKKOS_ENABLE_HIP,
 #ifdef KOKKOS_ENABLE_HIP
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"SYCL", RESQUNN_KOKKOS_ENABLE_SYCL,
+                                           {"SYCL", RESQUNN_KOKKOS_ENABLE_SYCL,
 #ifdef KOKKOS_ENABLE_SYCL
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"OpenMPTarget", RESQUNN_KOKKOS_ENABLE_OPENMPTARGET,
+                                           {"OpenMPTarget", RESQUNN_KOKKOS_ENABLE_OPENMPTARGET,
 #ifdef KOKKOS_ENABLE_OPENMPTARGET
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"OpenACC", RESQUNN_KOKKOS_ENABLE_OPENACC,
+                                           {"OpenACC", RESQUNN_KOKKOS_ENABLE_OPENACC,
 #ifdef KOKKOS_ENABLE_OPENACC
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"HPX", RESQUNN_KOKKOS_ENABLE_HPX,
+                                           {"HPX", RESQUNN_KOKKOS_ENABLE_HPX,
 #ifdef KOKKOS_ENABLE_HPX
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"OpenMP", RESQUNN_KOKKOS_ENABLE_OPENMP,
+                                           {"OpenMP", RESQUNN_KOKKOS_ENABLE_OPENMP,
 #ifdef KOKKOS_ENABLE_OPENMP
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"Threads", RESQUNN_KOKKOS_ENABLE_THREADS,
+                                           {"Threads", RESQUNN_KOKKOS_ENABLE_THREADS,
 #ifdef KOKKOS_ENABLE_THREADS
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-    {"Serial", RESQUNN_KOKKOS_ENABLE_SERIAL,
+                                           {"Serial", RESQUNN_KOKKOS_ENABLE_SERIAL,
 #ifdef KOKKOS_ENABLE_SERIAL
-     true},
+                                            true},
 #else
-     false},
+                                            false},
 #endif
-  };
-  return all;
-}
+                                       };
+return all;
+}  // namespace
 
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;

@@ -1,10 +1,11 @@
 // The runtime brought up MPI and Kokkos; the info functions describe them.
-#include <Kokkos_Core.hpp>
-#include <gtest/gtest.h>
-#include <mpi.h>
-
 #include "resqunn/parallel/kokkos_info.hpp"
 #include "resqunn/parallel/mpi_info.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <gtest/gtest.h>
+#include <mpi.h>
 
 using namespace resqunn;
 

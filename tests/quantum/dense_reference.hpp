@@ -14,11 +14,11 @@
 // qubit 0's factor rightmost in the Kronecker product.
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <array>
 #include <complex>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::quantum::reference {
 

@@ -4,20 +4,21 @@
 // the failing (row, column).
 #pragma once
 
+#include "resqunn/quantum/batched_circuit.hpp"
+#include "resqunn/quantum/circuit.hpp"
+
 #include <Kokkos_Core.hpp>
+
+#include "dense_reference.hpp"
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstddef>
-#include <gtest/gtest.h>
 #include <limits>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "dense_reference.hpp"
-
-#include "resqunn/quantum/batched_circuit.hpp"
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::quantum::test {
 

@@ -2,15 +2,15 @@
 // are bitwise the same whatever the batch size, chunking and position in the
 // batch; batch weight gradients are the sum of the single-circuit ones; and
 // the Serial and OpenMP execution spaces give bitwise identical numbers.
+#include "kernel_harness.hpp"
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
-#include <gtest/gtest.h>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
-
-#include "kernel_harness.hpp"
 
 using namespace resqunn::quantum;
 using namespace resqunn::quantum::test;

@@ -1,13 +1,14 @@
 // CircuitSpec and the ansatz gate programs: hand-written gate lists, sizes,
 // validation errors, the name parsers, and the compiled kernel program
 // (fused steps, slot tables, product-state prefix).
-#include <gtest/gtest.h>
-#include <string>
-#include <vector>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/quantum/circuit.hpp"
 #include "resqunn/quantum/detail/program.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 using namespace resqunn::quantum;
 using resqunn::UsageError;

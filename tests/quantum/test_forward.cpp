@@ -1,16 +1,16 @@
 // BatchedCircuit::forward against the dense reference over every ansatz x
 // encoding x readout, and the evaluate() / pad_amplitudes() host helpers.
+#include "resqunn/core/error.hpp"
+#include "resqunn/quantum/evaluate.hpp"
+
+#include "dense_reference.hpp"
+#include "kernel_harness.hpp"
 #include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "dense_reference.hpp"
-#include "kernel_harness.hpp"
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/quantum/evaluate.hpp"
 
 using namespace resqunn::quantum;
 using namespace resqunn::quantum::test;

@@ -2,13 +2,13 @@
 // of its Kronecker products, its gates against closed forms, hand-computed
 // circuits, and the parameter-shift rule against finite differences. Needs
 // nothing of the quantum library, so it runs before the kernels exist.
-#include <cmath>
+#include "dense_reference.hpp"
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <random>
 #include <stdexcept>
 #include <vector>
-
-#include "dense_reference.hpp"
 
 namespace ref = resqunn::quantum::reference;
 using resqunn::quantum::Ansatz;

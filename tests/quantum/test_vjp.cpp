@@ -1,14 +1,14 @@
 // BatchedCircuit::vjp against the dense reference: weight gradients against
 // the parameter-shift rule (1e-10), weight and input gradients against
 // central finite differences (1e-6), over every ansatz x encoding x readout.
+#include "dense_reference.hpp"
+#include "kernel_harness.hpp"
 #include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "dense_reference.hpp"
-#include "kernel_harness.hpp"
 
 using namespace resqunn::quantum;
 using namespace resqunn::quantum::test;

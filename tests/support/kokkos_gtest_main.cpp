@@ -3,6 +3,7 @@
 // test's Views are gone). Listing the tests (gtest_discover_tests) does not
 // start Kokkos, so discovery neither spawns threads nor prints its warnings.
 #include <Kokkos_Core.hpp>
+
 #include <gtest/gtest.h>
 
 int main(int argc, char** argv) {

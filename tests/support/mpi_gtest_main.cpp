@@ -1,11 +1,11 @@
 // main() for MPI GoogleTest programs. Each rank runs every test; the exit
 // status is agreed (a test failing on any rank fails all), and only rank 0
 // keeps the default console printer so output is readable.
-#include <gtest/gtest.h>
-#include <mpi.h>
-
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/parallel/runtime.hpp"
+
+#include <gtest/gtest.h>
+#include <mpi.h>
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

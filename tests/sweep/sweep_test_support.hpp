@@ -2,15 +2,16 @@
 // and the message of the UsageError a call throws.
 #pragma once
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/sweep/spec.hpp"
+
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <gtest/gtest.h>
 #include <string>
 #include <unistd.h>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/sweep/spec.hpp"
 
 namespace resqunn::sweep::testing {
 

@@ -1,12 +1,13 @@
 // The cost model's qualitative order: deeper circuits, more qubits, more
 // images, more epochs and trainable layers cost more; frozen layers and the
 // barrier cost less; images and epochs scale it exactly.
-#include <gtest/gtest.h>
-#include <string>
-
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/sweep/cost.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
 
 namespace {
 

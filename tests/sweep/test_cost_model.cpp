@@ -2,14 +2,15 @@
 // building the model; here they are checked against real models: layer
 // shapes, circuits per image, and which layers run adjoint passes in a
 // training step (counted by the circuit runners).
-#include <gtest/gtest.h>
-#include <string>
-#include <vector>
-
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/model/model.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/sweep/cost.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace {
 

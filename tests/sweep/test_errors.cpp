@@ -1,12 +1,12 @@
 // One row per kind of mistake in a sweep spec: each must be a UsageError
 // whose message says where (file:line:column or the point), which key, and
 // what would be valid.
+#include "sweep_test_support.hpp"
 #include <gtest/gtest.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "sweep_test_support.hpp"
 
 namespace {
 

@@ -1,16 +1,16 @@
 // Sweep specs that are valid: the order points come in (grid, zip, explicit
 // points), base files and [base] overrides, nested axes, values that are
 // arrays or tables, ids, override strings and the digest.
-#include <gtest/gtest.h>
-#include <set>
-#include <string>
-#include <toml++/toml.h>
-#include <vector>
-
-#include "sweep_test_support.hpp"
-
 #include "resqunn/config/toml.hpp"
 #include "resqunn/sweep/spec.hpp"
+
+#include "sweep_test_support.hpp"
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <set>
+#include <string>
+#include <vector>
 
 namespace {
 

@@ -4,10 +4,10 @@
 // validation accuracy on 14x14 images with 2,000 training and 500
 // validation images in 5 epochs; and a frozen layer costs forward passes
 // only.
-#include <gtest/gtest.h>
-
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/train/trainer.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,9 +1,10 @@
 // Optimizers against hand-computed updates.
-#include <cmath>
-#include <gtest/gtest.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/train/optimizer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace {
 

@@ -1,11 +1,12 @@
 // The training loop on small synthetic data: determinism, checkpoint and
 // restore, micro-batch invariance, metrics bookkeeping.
-#include <cmath>
-#include <gtest/gtest.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/random.hpp"
 #include "resqunn/train/trainer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace {
 

@@ -1,16 +1,17 @@
 #include "resqunn/cli/app.hpp"
 
-#include <cstdlib>
-#include <iostream>
-#include <mpi.h>
-#include <string>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/core/build_info.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/logging.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/parallel/runtime.hpp"
+
+#include <mpi.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
 
 namespace resqunn::cli {
 

@@ -1,11 +1,11 @@
 #include "resqunn/cli/circuit_json.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/quantum/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 namespace resqunn::cli {
 

@@ -1,11 +1,12 @@
 // The JSON request/response of `resqunn circuit` (format in docs/cli.md).
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::cli {
 

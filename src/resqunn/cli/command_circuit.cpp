@@ -1,14 +1,14 @@
 // `resqunn circuit`: evaluate circuits (and their gradients) from JSON.
+#include "resqunn/cli/circuit_json.hpp"
+#include "resqunn/cli/command.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/parallel/agreement.hpp"
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <sstream>
-
-#include "resqunn/cli/circuit_json.hpp"
-#include "resqunn/cli/command.hpp"
-#include "resqunn/core/error.hpp"
-#include "resqunn/parallel/agreement.hpp"
 
 namespace resqunn::cli {
 

@@ -1,15 +1,16 @@
 // `resqunn data ...`: fetch, inspect and list datasets.
-#include <filesystem>
-#include <fmt/format.h>
-#include <iostream>
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/parallel/agreement.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
 
 namespace resqunn::cli {
 

@@ -1,15 +1,16 @@
 // `resqunn info`: what this build and this process run on.
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <iostream>
-#include <nlohmann/json.hpp>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/core/build_info.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/io/hdf5_info.hpp"
 #include "resqunn/parallel/kokkos_info.hpp"
 #include "resqunn/parallel/mpi_info.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
 
 namespace resqunn::cli {
 

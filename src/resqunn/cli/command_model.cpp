@@ -1,15 +1,15 @@
 // `resqunn model describe`: the resolved wiring, shapes and parameter
 // counts of a model, from a config file or from a residual string.
-#include <filesystem>
-#include <iostream>
-#include <regex>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/plan.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/point.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
 
 namespace resqunn::cli {
 

@@ -1,20 +1,21 @@
 // `resqunn sweep`: the command group for sweeps. `sweep plan SWEEP.toml`
 // expands and checks a spec and lists its points with their relative cost,
 // running nothing; `sweep run` (command_sweep_run.cpp) runs them.
-#include <algorithm>
-#include <cstdio>
-#include <iostream>
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <sstream>
-#include <string>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/sweep/cost.hpp"
 #include "resqunn/sweep/spec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
 
 namespace resqunn::cli {
 

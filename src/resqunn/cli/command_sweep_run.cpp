@@ -1,7 +1,5 @@
 // `resqunn sweep run SWEEP.toml -o results.h5 [--group-size G]`: run a
 // sweep over MPI rank groups (docs/sweeps.md).
-#include <spdlog/spdlog.h>
-
 #include "resqunn/cli/app.hpp"
 #include "resqunn/cli/command.hpp"
 #include "resqunn/cli/provenance.hpp"
@@ -9,6 +7,8 @@
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/sweep/engine.hpp"
 #include "resqunn/sweep/spec.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace resqunn::cli {
 

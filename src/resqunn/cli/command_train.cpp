@@ -1,8 +1,5 @@
 // `resqunn train CONFIG -o run.h5`: train one configured model and record
 // metrics, gradient traces and final weights in an HDF5 results file.
-#include <filesystem>
-#include <spdlog/spdlog.h>
-
 #include "resqunn/cli/command.hpp"
 #include "resqunn/cli/provenance.hpp"
 #include "resqunn/config/run_config.hpp"
@@ -12,6 +9,10 @@
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/runner/train_point.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 namespace resqunn::cli {
 

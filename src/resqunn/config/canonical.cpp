@@ -1,15 +1,15 @@
 // The canonical form: one fixed rendering of a RunConfig, as TOML text and
 // as flattened (key, value) pairs. Both come from the same list of entries,
 // so the two can never disagree on keys or order.
+#include "resqunn/config/detail/toml_text.hpp"
+#include "resqunn/config/run_config.hpp"
+#include "resqunn/core/error.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "resqunn/config/detail/toml_text.hpp"
-#include "resqunn/config/run_config.hpp"
-#include "resqunn/core/error.hpp"
 
 namespace resqunn::config {
 

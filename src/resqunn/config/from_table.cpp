@@ -2,6 +2,14 @@
 // wrong types, checks ranges, fills a RunConfig and runs the model's own
 // validation, reporting every error at the position of the value it is
 // about.
+#include "resqunn/config/detail/schema.hpp"
+#include "resqunn/config/detail/toml_text.hpp"
+#include "resqunn/config/toml.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/text.hpp"
+#include "resqunn/data/catalog.hpp"
+#include "resqunn/model/residual.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -13,14 +21,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "resqunn/config/detail/schema.hpp"
-#include "resqunn/config/detail/toml_text.hpp"
-#include "resqunn/config/toml.hpp"
-#include "resqunn/core/error.hpp"
-#include "resqunn/core/text.hpp"
-#include "resqunn/data/catalog.hpp"
-#include "resqunn/model/residual.hpp"
 
 namespace resqunn::config {
 

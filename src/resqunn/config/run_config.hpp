@@ -5,14 +5,14 @@
 // ranges: docs/config.md. Sweeps edit configs as TOML tables: toml.hpp.
 #pragma once
 
+#include "resqunn/model/spec.hpp"
+#include "resqunn/train/options.hpp"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "resqunn/model/spec.hpp"
-#include "resqunn/train/options.hpp"
 
 namespace resqunn::config {
 

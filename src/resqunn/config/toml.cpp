@@ -1,14 +1,14 @@
 // TOML syntax, table editing for sweeps, and the file/text entry points.
 #include "resqunn/config/toml.hpp"
 
+#include "resqunn/config/detail/toml_text.hpp"
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/files.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
 #include <string>
-
-#include "resqunn/config/detail/toml_text.hpp"
-#include "resqunn/core/error.hpp"
-#include "resqunn/core/files.hpp"
 
 namespace resqunn::config {
 

@@ -4,11 +4,12 @@
 // link tomlplusplus::tomlplusplus themselves; run_config.hpp does not need it.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "resqunn/config/run_config.hpp"
+
 #include <toml++/toml.h>
 
-#include "resqunn/config/run_config.hpp"
+#include <string>
+#include <string_view>
 
 namespace resqunn::config {
 

@@ -1,10 +1,10 @@
 #include "resqunn/core/files.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <fstream>
 #include <iterator>
 #include <system_error>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn {
 

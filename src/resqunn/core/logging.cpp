@@ -1,11 +1,12 @@
 #include "resqunn/core/logging.hpp"
 
+#include "resqunn/core/error.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
 #include <algorithm>
 #include <array>
 #include <memory>
-#include <spdlog/sinks/stdout_color_sinks.h>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn {
 

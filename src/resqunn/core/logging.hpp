@@ -4,6 +4,7 @@
 #pragma once
 
 #include <spdlog/spdlog.h>
+
 #include <string>
 #include <string_view>
 

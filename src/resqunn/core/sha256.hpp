@@ -21,7 +21,7 @@ public:
   std::string hex() noexcept;
 
 private:
-  void compress(const std::uint8_t* block) noexcept;
+  void compress(const std::uint8_t* p) noexcept;
   std::uint32_t h_[8];
   std::uint8_t buffer_[64];
   std::size_t buffered_ = 0;

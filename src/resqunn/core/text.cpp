@@ -1,9 +1,9 @@
 #include "resqunn/core/text.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <algorithm>
 #include <numeric>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn {
 

@@ -1,9 +1,5 @@
 #include "resqunn/data/catalog.hpp"
 
-#include <algorithm>
-#include <cstdlib>
-#include <unistd.h>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/core/text.hpp"
@@ -11,6 +7,10 @@
 #include "resqunn/data/detail/manifest.hpp"
 #include "resqunn/data/detail/sources.hpp"
 #include "resqunn/data/idx.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <unistd.h>
 
 namespace resqunn::data {
 

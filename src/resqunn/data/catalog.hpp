@@ -6,13 +6,13 @@
 // present exactly when the manifest exists and every file matches it.
 #pragma once
 
+#include "resqunn/data/images.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include "resqunn/data/images.hpp"
 
 namespace resqunn::data {
 

@@ -1,11 +1,11 @@
 #include "resqunn/data/idx.hpp"
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/data/detail/file_io.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <limits>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/data/detail/file_io.hpp"
 
 namespace resqunn::data {
 

@@ -1,11 +1,11 @@
 #include "resqunn/data/preprocess.hpp"
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/random.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/core/random.hpp"
 
 namespace resqunn::data {
 

@@ -2,11 +2,11 @@
 // seeded, stratified selections. All functions are pure and deterministic.
 #pragma once
 
+#include "resqunn/data/images.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-
-#include "resqunn/data/images.hpp"
 
 namespace resqunn::data {
 

@@ -9,13 +9,14 @@
 // detail/hdf5_strings.hpp, for datasets and attributes alike).
 #include "resqunn/io/hdf5.hpp"
 
-#include <algorithm>
-#include <hdf5.h>
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/hdf5_errors.hpp"
 #include "resqunn/io/detail/hdf5_handles.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <utility>
 
 namespace resqunn::io::h5 {
 

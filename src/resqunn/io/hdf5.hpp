@@ -10,10 +10,11 @@
 // in: a file can be opened with the MPI-IO driver on a communicator.
 #pragma once
 
+#include <mpi.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <limits>
-#include <mpi.h>
 #include <string>
 #include <vector>
 

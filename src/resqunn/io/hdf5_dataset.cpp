@@ -1,12 +1,12 @@
 // h5::Dataset: block checks, and numbers and strings read and written
 // whole or as hyperslab blocks (independent transfer under MPI-IO).
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/hdf5_errors.hpp"
 #include "resqunn/io/detail/hdf5_handles.hpp"
 #include "resqunn/io/detail/hdf5_strings.hpp"
 #include "resqunn/io/hdf5.hpp"
+
+#include <utility>
 
 namespace resqunn::io::h5 {
 

@@ -2,10 +2,11 @@
 // diagnosed and thrown as a DataError (detail/hdf5_errors.hpp).
 #include "resqunn/io/detail/hdf5_errors.hpp"
 
-#include <algorithm>
+#include "resqunn/core/error.hpp"
+
 #include <hdf5.h>
 
-#include "resqunn/core/error.hpp"
+#include <algorithm>
 
 namespace resqunn::io::detail {
 

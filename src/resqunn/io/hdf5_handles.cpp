@@ -3,13 +3,13 @@
 // (detail/hdf5_handles.hpp); with the extent arithmetic of hdf5.hpp.
 #include "resqunn/io/detail/hdf5_handles.hpp"
 
-#include <algorithm>
-#include <cstdlib>
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/hdf5_errors.hpp"
 #include "resqunn/io/hdf5.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <utility>
 
 namespace resqunn::io {
 

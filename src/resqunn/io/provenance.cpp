@@ -1,11 +1,11 @@
 #include "resqunn/io/provenance.hpp"
 
+#include "resqunn/core/build_info.hpp"
+#include "resqunn/io/hdf5_info.hpp"
+
 #include <cstdlib>
 #include <ctime>
 #include <unistd.h>
-
-#include "resqunn/core/build_info.hpp"
-#include "resqunn/io/hdf5_info.hpp"
 
 namespace resqunn::io {
 

@@ -9,15 +9,15 @@
 // detail/results_impl.hpp is the state and checks they share.
 #include "resqunn/io/results.hpp"
 
-#include <exception>
-#include <memory>
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/parallel/agreement.hpp"
+
+#include <exception>
+#include <memory>
+#include <utility>
 
 namespace resqunn::io {
 

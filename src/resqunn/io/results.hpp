@@ -26,16 +26,17 @@
 // is a UsageError; a file that is not a valid results file is a DataError.
 #pragma once
 
+#include "resqunn/io/provenance.hpp"
+
+#include <mpi.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <memory>
-#include <mpi.h>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "resqunn/io/provenance.hpp"
 
 namespace resqunn::io {
 

@@ -1,6 +1,12 @@
 // /checkpoint: two slots per point, written alternately, and
 // /checkpoint/current naming the one that holds the latest complete
 // checkpoint (results.hpp, write_checkpoint).
+#include "resqunn/core/error.hpp"
+#include "resqunn/io/detail/results_impl.hpp"
+#include "resqunn/io/detail/results_schema.hpp"
+#include "resqunn/io/hdf5.hpp"
+#include "resqunn/io/results.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <iterator>
@@ -8,23 +14,26 @@
 #include <string>
 #include <vector>
 
-#include "resqunn/core/error.hpp"
-#include "resqunn/io/detail/results_impl.hpp"
-#include "resqunn/io/detail/results_schema.hpp"
-#include "resqunn/io/hdf5.hpp"
-#include "resqunn/io/results.hpp"
-
 namespace resqunn::io {
 
 using namespace detail;
 
 namespace {
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+// Bit patterns, not values: a checkpoint must restore -0.0 and NaNs as saved.
+bool same_bits(double a, double b) {
+  std::uint64_t x = 0, y = 0;
+  std::memcpy(&x, &a, sizeof a);
+  std::memcpy(&y, &b, sizeof b);
+  return x == y;
+}
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!same_bits(a[i], b[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace

@@ -1,16 +1,16 @@
 // /metrics, /traces and /weights/final: what training measured per epoch
 // and per optimiser step, the validation confusion matrix and the final
 // weights of each point.
-#include <cstdint>
-#include <iterator>
-#include <string>
-#include <vector>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/detail/results_schema.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/io/results.hpp"
+
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <vector>
 
 namespace resqunn::io {
 
@@ -131,7 +131,8 @@ std::vector<StepTrace> ResultsFile::read_steps(int point, int first_step, int co
   for (const auto& column : kStepColumns) {
     const auto values = d.array(column.path).read_block<double>({p, s, 0}, {1, n, L});
     for (std::size_t i = 0; i < n; ++i) {
-      (traces[i].*column.field).assign(values.begin() + i * L, values.begin() + (i + 1) * L);
+      const auto row = values.begin() + static_cast<std::ptrdiff_t>(i * L);
+      (traces[i].*column.field).assign(row, row + static_cast<std::ptrdiff_t>(L));
     }
   }
   const auto losses = d.array(kStepLoss).read_block<double>({p, s}, {1, n});
@@ -140,7 +141,8 @@ std::vector<StepTrace> ResultsFile::read_steps(int point, int first_step, int co
     const std::size_t w = d.weights_of(point);
     const auto values = d.array(kGradFull).read_block<double>({p, s, 0}, {1, n, w});
     for (std::size_t i = 0; i < n; ++i) {
-      traces[i].full.assign(values.begin() + i * w, values.begin() + (i + 1) * w);
+      const auto row = values.begin() + static_cast<std::ptrdiff_t>(i * w);
+      traces[i].full.assign(row, row + static_cast<std::ptrdiff_t>(w));
     }
   }
   return traces;

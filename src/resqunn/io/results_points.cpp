@@ -1,15 +1,15 @@
 // /points: what identifies each point (written once, right after create)
 // and its summary (state and headline numbers).
-#include <algorithm>
-#include <cstdint>
-#include <string>
-#include <vector>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/detail/results_schema.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/io/results.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace resqunn::io {
 

@@ -1,12 +1,12 @@
 // /spec and /provenance: the spec the file was made for and where the run
 // came from (/spec itself is made with the schema, results_schema.cpp).
-#include <cstdint>
-#include <string>
-
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/detail/results_schema.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/io/results.hpp"
+
+#include <cstdint>
+#include <string>
 
 namespace resqunn::io {
 

@@ -3,15 +3,15 @@
 // against the schema while reading its layout back and opening its datasets.
 #include "resqunn/io/detail/results_schema.hpp"
 
-#include <iterator>
-#include <limits>
-#include <set>
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/io/results.hpp"
+
+#include <iterator>
+#include <limits>
+#include <set>
+#include <utility>
 
 namespace resqunn::io {
 
@@ -199,7 +199,7 @@ Dims extents_of(const h5::File& file, const char* path, std::size_t rank) {
     throw DataError(file.file_name() + ": damaged resqunn results file: /" + path + " is missing",
                     damaged_fix());
   }
-  const auto dims = file.open_dataset(path).dims();
+  auto dims = file.open_dataset(path).dims();
   if (dims.size() != rank) {
     throw DataError(file.file_name() + ": damaged resqunn results file: /" + path + " has " +
                         std::to_string(dims.size()) + " dimensions, expected " +

@@ -17,6 +17,29 @@ Bin bin(int i, int out, int in) {
   return {begin, end};
 }
 
+// Calls f(n, c, term_c, y, x, ry, rx) for every cell (n, c, y, x) of the
+// `aligned` shape: term_c is the channel of the `term` shape it reads (0
+// when broadcast), ry and rx the term's rows and columns the cell averages. One walk serves the sum
+// and its adjoint, so the two cannot disagree about the bins.
+template <class F>
+void for_each_cell(int count, const Shape& term, const Shape& aligned, F&& f) {
+  for (int n = 0; n < count; ++n) {
+    for (int c = 0; c < aligned.channels; ++c) {
+      const int term_c = term.channels == 1 ? 0 : c;
+      for (int y = 0; y < aligned.height; ++y) {
+        const Bin ry = bin(y, aligned.height, term.height);
+        for (int x = 0; x < aligned.width; ++x) {
+          f(n, c, term_c, y, x, ry, bin(x, aligned.width, term.width));
+        }
+      }
+    }
+  }
+}
+
+double cells(const Bin& ry, const Bin& rx) {
+  return static_cast<double>((ry.end - ry.begin) * (rx.end - rx.begin));
+}
+
 }  // namespace
 
 std::string Shape::str() const {
@@ -44,44 +67,24 @@ Shape sum_shape(const std::vector<Shape>& terms, const std::vector<std::string>&
 }
 
 void add_aligned(const Tensor& in, Tensor& out) {
-  const Shape& a = in.shape;
-  const Shape& b = out.shape;
-  for (int n = 0; n < in.count; ++n) {
-    for (int c = 0; c < b.channels; ++c) {
-      const int src_c = a.channels == 1 ? 0 : c;
-      for (int y = 0; y < b.height; ++y) {
-        const Bin ry = bin(y, b.height, a.height);
-        for (int x = 0; x < b.width; ++x) {
-          const Bin rx = bin(x, b.width, a.width);
-          double sum = 0.0;
-          for (int yy = ry.begin; yy < ry.end; ++yy) {
-            for (int xx = rx.begin; xx < rx.end; ++xx) sum += in.at(n, src_c, yy, xx);
-          }
-          out.at(n, c, y, x) += sum / ((ry.end - ry.begin) * (rx.end - rx.begin));
-        }
-      }
-    }
-  }
+  for_each_cell(in.count, in.shape, out.shape,
+                [&](int n, int c, int src_c, int y, int x, const Bin& ry, const Bin& rx) {
+                  double sum = 0.0;
+                  for (int yy = ry.begin; yy < ry.end; ++yy) {
+                    for (int xx = rx.begin; xx < rx.end; ++xx) sum += in.at(n, src_c, yy, xx);
+                  }
+                  out.at(n, c, y, x) += sum / cells(ry, rx);
+                });
 }
 
 void add_aligned_adjoint(const Tensor& dout, Tensor& din) {
-  const Shape& a = din.shape;
-  const Shape& b = dout.shape;
-  for (int n = 0; n < dout.count; ++n) {
-    for (int c = 0; c < b.channels; ++c) {
-      const int dst_c = a.channels == 1 ? 0 : c;
-      for (int y = 0; y < b.height; ++y) {
-        const Bin ry = bin(y, b.height, a.height);
-        for (int x = 0; x < b.width; ++x) {
-          const Bin rx = bin(x, b.width, a.width);
-          const double g = dout.at(n, c, y, x) / ((ry.end - ry.begin) * (rx.end - rx.begin));
-          for (int yy = ry.begin; yy < ry.end; ++yy) {
-            for (int xx = rx.begin; xx < rx.end; ++xx) din.at(n, dst_c, yy, xx) += g;
-          }
-        }
-      }
-    }
-  }
+  for_each_cell(dout.count, din.shape, dout.shape,
+                [&](int n, int c, int dst_c, int y, int x, const Bin& ry, const Bin& rx) {
+                  const double g = dout.at(n, c, y, x) / cells(ry, rx);
+                  for (int yy = ry.begin; yy < ry.end; ++yy) {
+                    for (int xx = rx.begin; xx < rx.end; ++xx) din.at(n, dst_c, yy, xx) += g;
+                  }
+                });
 }
 
 }  // namespace resqunn::model

@@ -8,10 +8,10 @@
 //     plain k x k block average when h divides H), likewise for columns.
 #pragma once
 
+#include "resqunn/model/tensor.hpp"
+
 #include <string>
 #include <vector>
-
-#include "resqunn/model/tensor.hpp"
 
 namespace resqunn::model {
 

@@ -1,8 +1,8 @@
 #include "resqunn/model/head.hpp"
 
-#include <cmath>
-
 #include "resqunn/model/detail/circuit_runner.hpp"
+
+#include <cmath>
 
 namespace resqunn::model {
 

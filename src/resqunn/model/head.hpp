@@ -7,14 +7,14 @@
 //           softmax of these is p_c renormalised over the K classes.
 #pragma once
 
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "resqunn/core/random.hpp"
 #include "resqunn/model/plan.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace resqunn::model {
 

@@ -1,10 +1,10 @@
 #include "resqunn/model/model.hpp"
 
-#include <cmath>
-#include <utility>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/align.hpp"
+
+#include <cmath>
+#include <utility>
 
 namespace resqunn::model {
 

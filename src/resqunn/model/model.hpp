@@ -8,16 +8,16 @@
 // thread-safe: one model per thread.
 #pragma once
 
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "resqunn/model/head.hpp"
 #include "resqunn/model/plan.hpp"
 #include "resqunn/model/quanv_layer.hpp"
 #include "resqunn/model/residual.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace resqunn::model {
 

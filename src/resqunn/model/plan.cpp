@@ -1,10 +1,10 @@
 #include "resqunn/model/plan.hpp"
 
-#include <algorithm>
-#include <sstream>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/align.hpp"
+
+#include <algorithm>
+#include <sstream>
 
 namespace resqunn::model {
 

@@ -8,13 +8,13 @@
 // describe` prints one; whatever a plan accepts, Model builds.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "resqunn/model/residual.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
 #include "resqunn/quantum/circuit.hpp"
+
+#include <string>
+#include <vector>
 
 namespace resqunn::model {
 
@@ -39,7 +39,9 @@ struct LayerPlan {
   int gates = 0;
   /// Circuits per image: patches, times input channels unless pool.
   long circuits_per_image = 0;
-  /// d(loss)/d(O_k) reaches a trainable group (so training computes it).
+  /// A trainable group wants d(loss)/d(O_k): the layer trains, or (full
+  /// mode) one upstream of it does. Whether a gradient path from the loss
+  /// actually reaches O_k (the barrier may cut it) is `adjoint`'s business.
   bool output_grad = false;
   /// A training step runs the layer's adjoint pass (forward + VJP).
   bool adjoint = false;

@@ -5,12 +5,12 @@
 // All patches of all images of a batch go through one kernel call.
 #pragma once
 
-#include <vector>
-
 #include "resqunn/model/detail/circuit_runner.hpp"
 #include "resqunn/model/plan.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
+
+#include <vector>
 
 namespace resqunn::model {
 

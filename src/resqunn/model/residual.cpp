@@ -1,9 +1,9 @@
 #include "resqunn/model/residual.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <algorithm>
 #include <cctype>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn::model {
 

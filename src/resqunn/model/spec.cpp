@@ -1,10 +1,10 @@
 #include "resqunn/model/spec.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/model/residual.hpp"
+
+#include <string>
 
 namespace resqunn::model {
 

@@ -4,12 +4,12 @@
 // ResQuNN paper leaves open are documented in docs/model.md.
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::model {
 

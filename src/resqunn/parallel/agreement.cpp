@@ -1,9 +1,9 @@
 #include "resqunn/parallel/agreement.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <cstdint>
 #include <vector>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn::parallel {
 

@@ -4,8 +4,9 @@
 // all ranks throw it. "Agree, then fail."
 #pragma once
 
-#include <exception>
 #include <mpi.h>
+
+#include <exception>
 #include <string>
 #include <type_traits>
 #include <utility>

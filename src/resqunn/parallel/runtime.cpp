@@ -1,10 +1,11 @@
 #include "resqunn/parallel/runtime.hpp"
 
-#include <Kokkos_Core.hpp>
-#include <cstdlib>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/profiling.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdlib>
 
 namespace resqunn::parallel {
 

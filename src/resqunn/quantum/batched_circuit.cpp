@@ -1,9 +1,9 @@
 #include "resqunn/quantum/batched_circuit.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/quantum/detail/circuit_kernels.hpp"
+
+#include <string>
 
 namespace resqunn::quantum {
 

@@ -17,11 +17,11 @@
 // docs/quantum.md.
 #pragma once
 
-#include <Kokkos_Core.hpp>
-
 #include "resqunn/quantum/circuit.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
 #include "resqunn/quantum/detail/program.hpp"
+
+#include <Kokkos_Core.hpp>
 
 namespace resqunn::quantum {
 

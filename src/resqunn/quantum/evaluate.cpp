@@ -1,9 +1,9 @@
 #include "resqunn/quantum/evaluate.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/quantum/batched_circuit.hpp"
+
+#include <string>
 
 namespace resqunn::quantum {
 

@@ -3,10 +3,10 @@
 // and anything that is not itself performance critical.
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <cstddef>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::quantum {
 

@@ -1,11 +1,11 @@
 #include "resqunn/runner/point.hpp"
 
-#include <algorithm>
-#include <map>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/data/catalog.hpp"
+
+#include <algorithm>
+#include <map>
 
 namespace resqunn::runner {
 

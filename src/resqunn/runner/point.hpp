@@ -3,12 +3,12 @@
 // `resqunn train` (one point) and sweeps (many).
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/model/plan.hpp"
+
+#include <string>
+#include <vector>
 
 namespace resqunn::runner {
 

@@ -1,10 +1,11 @@
 #include "resqunn/runner/train_point.hpp"
 
-#include <chrono>
-#include <spdlog/spdlog.h>
-
 #include "resqunn/core/profiling.hpp"
 #include "resqunn/train/trainer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 
 namespace resqunn::runner {
 

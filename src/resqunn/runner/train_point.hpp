@@ -5,14 +5,14 @@
 // it, bit for bit as if it had never stopped.
 #pragma once
 
-#include <filesystem>
-#include <functional>
-#include <string>
-
 #include "resqunn/io/results.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/train/dataset.hpp"
 #include "resqunn/train/reducer.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <string>
 
 namespace resqunn::runner {
 

@@ -9,8 +9,9 @@
 // Passive-target RMA: no rank waits for another to answer.
 #pragma once
 
-#include <cstdint>
 #include <mpi.h>
+
+#include <cstdint>
 #include <vector>
 
 namespace resqunn::sweep {

@@ -5,12 +5,12 @@
 // mean anything. The model: docs/sweeps.md, "Cost model".
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/model/plan.hpp"
 #include "resqunn/runner/point.hpp"
+
+#include <string>
+#include <vector>
 
 namespace resqunn::sweep {
 

@@ -1,13 +1,5 @@
 #include "resqunn/sweep/engine.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <map>
-#include <numeric>
-#include <set>
-#include <spdlog/spdlog.h>
-#include <thread>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/profiling.hpp"
 #include "resqunn/io/results.hpp"
@@ -18,6 +10,16 @@
 #include "resqunn/sweep/group_reducer.hpp"
 #include "resqunn/sweep/signals.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+#include <thread>
+
 namespace resqunn::sweep {
 
 namespace {
@@ -25,7 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string duration(double s) {
-  const long t = static_cast<long>(s + 0.5);
+  const long t = std::lround(s);
   if (t < 60) return std::to_string(t) + "s";
   if (t < 3600) return std::to_string(t / 60) + "m" + std::to_string(t % 60) + "s";
   return std::to_string(t / 3600) + "h" + std::to_string((t % 3600) / 60) + "m";

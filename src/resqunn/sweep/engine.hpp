@@ -15,11 +15,12 @@
 //    fails mid-sweep names its point (the caller aborts the job).
 #pragma once
 
-#include <filesystem>
-#include <mpi.h>
-
 #include "resqunn/io/provenance.hpp"
 #include "resqunn/sweep/spec.hpp"
+
+#include <mpi.h>
+
+#include <filesystem>
 
 namespace resqunn::sweep {
 

@@ -1,8 +1,8 @@
 #include "resqunn/sweep/group_reducer.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
+
+#include <string>
 
 namespace resqunn::sweep {
 

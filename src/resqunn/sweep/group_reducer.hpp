@@ -4,9 +4,9 @@
 // and so the same bits as one rank alone.
 #pragma once
 
-#include <mpi.h>
-
 #include "resqunn/train/reducer.hpp"
+
+#include <mpi.h>
 
 namespace resqunn::sweep {
 

@@ -5,13 +5,13 @@
 // any work starts. The MPI engine (engine.hpp) runs the points.
 #pragma once
 
+#include "resqunn/runner/point.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "resqunn/runner/point.hpp"
 
 namespace resqunn::sweep {
 
@@ -76,7 +76,8 @@ SweepSpec parse_sweep(std::string_view text, const std::string& source_name,
 
 /// Lower-case hex SHA-256 over the points' ids in order: two specs that
 /// expand to the same points in the same order have the same digest,
-/// whatever their comments, formatting or spelling. Resume checks it.
+/// whatever their comments, formatting or spelling. `sweep plan` prints it;
+/// resume compares the point ids themselves (engine.cpp).
 std::string spec_digest(const SweepSpec& spec);
 
 /// "model.residual=X+O1, train.seed=2" (or "base" for a point without

@@ -89,6 +89,7 @@ void Parser::expand_grid(const Grid& grid) {
 void Parser::add_point(std::vector<Assignment> assignments) {
   const std::size_t index = spec_.points.size();
   std::vector<std::string> overrides;
+  overrides.reserve(assignments.size());
   for (const auto& a : assignments) overrides.push_back(a.key + "=" + config::value_text(*a.value));
   const std::string label =
       "point " + std::to_string(index) + " (" + describe_overrides(overrides) + ")";

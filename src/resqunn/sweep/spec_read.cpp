@@ -1,12 +1,12 @@
 // Reading a sweep spec's tables: [sweep], the base file and [base], [axes],
 // [[grids]] and [[points]]; every mistake a UsageError at its position.
-#include <algorithm>
-#include <cctype>
-
 #include "resqunn/config/toml.hpp"
 #include "resqunn/core/files.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/sweep/detail/spec_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
 
 namespace resqunn::sweep::detail {
 
@@ -198,7 +198,7 @@ void Parser::apply_base_table() {
 
 // "grid", "zip", or "" when `t` (called `where` in messages) has no combine key.
 std::string Parser::read_combine(const toml::table& t, const std::string& where) {
-  const std::string combine = read_string(t, "combine", false, where);
+  std::string combine = read_string(t, "combine", false, where);
   if (t.contains("combine") && combine != "grid" && combine != "zip") {
     fail(t.get("combine"), where + ".combine",
          "unknown value '" + combine + "'" + did_you_mean(combine, {"grid", "zip"}),

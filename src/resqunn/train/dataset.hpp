@@ -4,12 +4,12 @@
 // stratified training and validation sample of the configured sizes.
 #pragma once
 
+#include "resqunn/model/tensor.hpp"
+#include "resqunn/train/options.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include "resqunn/model/tensor.hpp"
-#include "resqunn/train/options.hpp"
 
 namespace resqunn::train {
 

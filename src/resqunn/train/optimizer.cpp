@@ -1,9 +1,9 @@
 #include "resqunn/train/optimizer.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <cmath>
 #include <string>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn::train {
 

@@ -3,10 +3,10 @@
 // store it and a resumed run continues bit for bit.
 #pragma once
 
+#include "resqunn/train/options.hpp"
+
 #include <cstdint>
 #include <vector>
-
-#include "resqunn/train/options.hpp"
 
 namespace resqunn::train {
 

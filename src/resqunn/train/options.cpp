@@ -1,9 +1,9 @@
 #include "resqunn/train/options.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
+
+#include <string>
 
 namespace resqunn::train {
 

@@ -1,8 +1,8 @@
 #include "resqunn/train/reducer.hpp"
 
-#include <string>
-
 #include "resqunn/core/error.hpp"
+
+#include <string>
 
 namespace resqunn::train {
 

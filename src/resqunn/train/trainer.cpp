@@ -1,15 +1,15 @@
 #include "resqunn/train/trainer.hpp"
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/core/profiling.hpp"
+#include "resqunn/core/random.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <numeric>
 #include <string>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/core/profiling.hpp"
-#include "resqunn/core/random.hpp"
 
 namespace resqunn::train {
 

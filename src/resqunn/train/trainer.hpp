@@ -4,14 +4,14 @@
 // observer's business.
 #pragma once
 
-#include <cstdint>
-#include <vector>
-
 #include "resqunn/model/model.hpp"
 #include "resqunn/train/dataset.hpp"
 #include "resqunn/train/optimizer.hpp"
 #include "resqunn/train/options.hpp"
 #include "resqunn/train/reducer.hpp"
+
+#include <cstdint>
+#include <vector>
 
 namespace resqunn::train {
 

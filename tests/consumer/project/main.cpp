@@ -1,12 +1,13 @@
 // Uses the installed resqunn: runtime, build info, RNG, checksums, IDX I/O.
-#include <cstdio>
-#include <filesystem>
 #include <resqunn/core/build_info.hpp>
 #include <resqunn/core/random.hpp>
 #include <resqunn/core/sha256.hpp>
 #include <resqunn/data/idx.hpp>
 #include <resqunn/parallel/kokkos_info.hpp>
 #include <resqunn/parallel/runtime.hpp>
+
+#include <cstdio>
+#include <filesystem>
 
 int main(int argc, char** argv) {
   resqunn::parallel::Runtime runtime(argc, argv);

@@ -1,8 +1,8 @@
 #include "resqunn/config/detail/schema.hpp"
 
-#include <stdexcept>
-
 #include "resqunn/core/text.hpp"
+
+#include <stdexcept>
 
 namespace resqunn::config::detail {
 

@@ -1,5 +1,9 @@
 #include "resqunn/data/detail/file_io.hpp"
 
+#include "resqunn/core/error.hpp"
+
+#include <zlib.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -7,9 +11,6 @@
 #include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-
-#include "resqunn/core/error.hpp"
 
 namespace resqunn::data::detail {
 

@@ -1,10 +1,10 @@
 #include "resqunn/data/detail/manifest.hpp"
 
-#include <sstream>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/data/detail/file_io.hpp"
+
+#include <sstream>
 
 namespace resqunn::data::detail {
 

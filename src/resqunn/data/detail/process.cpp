@@ -1,12 +1,12 @@
 #include "resqunn/data/detail/process.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "resqunn/core/error.hpp"
 
 // POSIX leaves declaring environ to the program (glibc declares it only
 // under _GNU_SOURCE, which g++ happens to define).

@@ -1,6 +1,3 @@
-#include <cmath>
-#include <nlohmann/json.hpp>
-
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/data/detail/file_io.hpp"
@@ -8,6 +5,10 @@
 #include "resqunn/data/detail/sources.hpp"
 #include "resqunn/data/detail/tar.hpp"
 #include "resqunn/data/idx.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
 
 namespace resqunn::data::detail {
 

@@ -1,8 +1,8 @@
 #include "resqunn/data/detail/tar.hpp"
 
-#include <algorithm>
-
 #include "resqunn/core/error.hpp"
+
+#include <algorithm>
 
 namespace resqunn::data::detail {
 

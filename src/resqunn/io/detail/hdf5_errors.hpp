@@ -4,10 +4,10 @@
 // common one. Internal: included by the io sources only.
 #pragma once
 
+#include "resqunn/io/hdf5.hpp"
+
 #include <string>
 #include <vector>
-
-#include "resqunn/io/hdf5.hpp"
 
 namespace resqunn::io::detail {
 

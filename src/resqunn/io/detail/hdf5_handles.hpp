@@ -4,13 +4,14 @@
 // the io sources only (it includes <hdf5.h>, which hdf5.hpp keeps out).
 #pragma once
 
-#include <cstdint>
+#include "resqunn/io/hdf5.hpp"
+
 #include <hdf5.h>
+
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include "resqunn/io/hdf5.hpp"
 
 namespace resqunn::io::detail {
 

@@ -4,13 +4,14 @@
 // io sources only.
 #pragma once
 
-#include <cstring>
-#include <hdf5.h>
-#include <string>
-#include <vector>
-
 #include "resqunn/io/detail/hdf5_errors.hpp"
 #include "resqunn/io/detail/hdf5_handles.hpp"
+
+#include <hdf5.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
 
 namespace resqunn::io::detail {
 

@@ -4,16 +4,16 @@
 // results*.cpp sources only.
 #pragma once
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/io/hdf5.hpp"
+#include "resqunn/io/provenance.hpp"
+#include "resqunn/io/results.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/io/hdf5.hpp"
-#include "resqunn/io/provenance.hpp"
-#include "resqunn/io/results.hpp"
 
 namespace resqunn::io {
 

@@ -5,12 +5,12 @@
 // Internal: included by the results*.cpp sources only.
 #pragma once
 
+#include "resqunn/io/provenance.hpp"
+#include "resqunn/io/results.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "resqunn/io/provenance.hpp"
-#include "resqunn/io/results.hpp"
 
 namespace resqunn::io::detail {
 

@@ -1,8 +1,8 @@
 #include "resqunn/model/detail/circuit_runner.hpp"
 
-#include <Kokkos_Core.hpp>
-
 #include "resqunn/quantum/batched_circuit.hpp"
+
+#include <Kokkos_Core.hpp>
 
 namespace resqunn::model::detail {
 

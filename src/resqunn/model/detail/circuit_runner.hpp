@@ -5,10 +5,10 @@
 // Internal to the model component.
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <memory>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::model::detail {
 

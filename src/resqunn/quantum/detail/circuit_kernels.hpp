@@ -9,13 +9,13 @@
 // describes the design.
 #pragma once
 
-#include <Kokkos_Core.hpp>
-
 #include "resqunn/quantum/circuit.hpp"
 #include "resqunn/quantum/detail/lane_math.hpp"
 #include "resqunn/quantum/detail/lane_ops.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
 #include "resqunn/quantum/detail/program.hpp"
+
+#include <Kokkos_Core.hpp>
 
 namespace resqunn::quantum::detail {
 

@@ -6,10 +6,11 @@
 // and free of host-only code so that it compiles for GPUs too.
 #pragma once
 
-#include <Kokkos_Core.hpp>
-#include <cstdint>
-
 #include "resqunn/quantum/circuit.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
 
 namespace resqunn::quantum::detail {
 

@@ -1,11 +1,22 @@
 #include "resqunn/quantum/detail/program.hpp"
 
+#include "resqunn/core/error.hpp"
+
 #include <algorithm>
 #include <string>
 
-#include "resqunn/core/error.hpp"
-
 namespace resqunn::quantum::detail {
+
+namespace {
+
+void check_qubit(int q, int qubits, const char* role) {
+  if (q < 0 || q >= qubits) {
+    throw UsageError(std::string("gate ") + role + " qubit " + std::to_string(q) + " outside 0.." +
+                     std::to_string(qubits - 1));
+  }
+}
+
+}  // namespace
 
 Program compile(const std::vector<Gate>& gates, int qubits) {
   Program p;
@@ -14,12 +25,6 @@ Program compile(const std::vector<Gate>& gates, int qubits) {
   std::vector<std::int32_t> slot_of(p.dim);
   for (int i = 0; i < p.dim; ++i) slot_of[i] = i;
 
-  auto check_qubit = [&](int q, const char* role) {
-    if (q < 0 || q >= qubits) {
-      throw UsageError(std::string("gate ") + role + " qubit " + std::to_string(q) +
-                       " outside 0.." + std::to_string(qubits - 1));
-    }
-  };
   auto pair_table = [&](int t) {
     const int offset = static_cast<int>(p.slots.size());
     for (int k = 0; k < p.dim / 2; ++k) {
@@ -36,9 +41,9 @@ Program compile(const std::vector<Gate>& gates, int qubits) {
   std::vector<int> open(qubits, -1);
   bool entangled = false;
   for (const Gate& g : gates) {
-    check_qubit(g.target, "target");
+    check_qubit(g.target, qubits, "target");
     if (g.kind == GateKind::cnot || g.kind == GateKind::cz) {
-      check_qubit(g.control, "control");
+      check_qubit(g.control, qubits, "control");
       if (g.control == g.target) throw UsageError("two-qubit gate with control == target");
       std::fill(open.begin(), open.end(), -1);
       entangled = true;

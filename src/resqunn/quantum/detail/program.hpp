@@ -10,10 +10,10 @@
 // Host-side; internal to the quantum component.
 #pragma once
 
+#include "resqunn/quantum/circuit.hpp"
+
 #include <cstdint>
 #include <vector>
-
-#include "resqunn/quantum/circuit.hpp"
 
 namespace resqunn::quantum::detail {
 

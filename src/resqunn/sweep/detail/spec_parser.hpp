@@ -4,18 +4,19 @@
 // component: spec_read.cpp reads the tables, spec_expand.cpp expands them.
 #pragma once
 
+#include "resqunn/core/error.hpp"
+#include "resqunn/sweep/detail/toml_leaves.hpp"
+#include "resqunn/sweep/spec.hpp"
+
+#include <toml++/toml.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <utility>
 #include <vector>
-
-#include "resqunn/core/error.hpp"
-#include "resqunn/sweep/detail/toml_leaves.hpp"
-#include "resqunn/sweep/spec.hpp"
 
 namespace resqunn::sweep::detail {
 

@@ -1,10 +1,10 @@
 #include "resqunn/sweep/detail/toml_leaves.hpp"
 
+#include "resqunn/config/toml.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <utility>
-
-#include "resqunn/config/toml.hpp"
 
 namespace resqunn::sweep::detail {
 

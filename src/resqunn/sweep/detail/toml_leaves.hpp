@@ -3,9 +3,10 @@
 // values into a config table. Internal to the sweep component.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 namespace resqunn::sweep::detail {
