@@ -9,6 +9,7 @@
 #include "resqunn/model/plan.hpp"
 #include "resqunn/quantum/circuit.hpp"
 
+#include "model_builders.hpp"
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -17,22 +18,9 @@
 
 using namespace resqunn::model;
 namespace q = resqunn::quantum;
+using resqunn::model::test::quanv;
 
 namespace {
-
-QuanvSpec layer(int kernel = 2, int stride = 2, Padding padding = Padding::valid,
-                ChannelMode mode = ChannelMode::mean, q::Encoding enc = q::Encoding::angle,
-                int depth = 1, q::Ansatz ansatz = q::Ansatz::paper) {
-  QuanvSpec s;
-  s.kernel = kernel;
-  s.stride = stride;
-  s.padding = padding;
-  s.channel_mode = mode;
-  s.encoding = enc;
-  s.depth = depth;
-  s.ansatz = ansatz;
-  return s;
-}
 
 ModelSpec model(std::vector<QuanvSpec> layers, const std::string& residual = "none",
                 GradientMode mode = GradientMode::barrier, HeadKind head = HeadKind::dense) {
@@ -80,8 +68,8 @@ TEST(ModelPlan, DefaultLayersOn14x14) {
   //  Head: 4 * 3 * 3 = 36 features; 10 x 36 + 10 = 370 weights.
   //  Groups: QCL1 [0, 8), QCL2 [8, 24), head [24, 394).
   const ModelPlan p =
-      plan_model(model({layer(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::angle, 1),
-                        layer(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::angle, 2)}),
+      plan_model(model({quanv(2, 2), quanv(2, 2, Padding::valid, ChannelMode::mean,
+                                           q::Encoding::angle, q::Ansatz::paper, 2)}),
                  {1, 14, 14}, 10);
   ASSERT_EQ(p.layers.size(), 2u);
   EXPECT_EQ(p.input, (Shape{1, 14, 14}));
@@ -136,9 +124,9 @@ TEST(ModelPlan, GateCountsAgreeWithTheAnsatzGateList) {
   // The plan's count is 4 encodings + that list + 1 readout.
   for (int depth : {1, 2, 3, 5}) {
     SCOPED_TRACE("depth " + std::to_string(depth));
-    const ModelPlan p = plan_model(
-        model({layer(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::angle, depth)}),
-        {1, 4, 4}, 2);
+    const ModelPlan p = plan_model(model({quanv(2, 2, Padding::valid, ChannelMode::mean,
+                                                q::Encoding::angle, q::Ansatz::paper, depth)}),
+                                   {1, 4, 4}, 2);
     const auto gates = q::ansatz_gates(p.layers[0].circuit);
     int ry = 0, rx = 0, cnot = 0;
     for (const q::Gate& g : gates) {
@@ -161,20 +149,20 @@ TEST(ModelPlan, GateCountsOfOtherAnsatzes) {
   //    weights n per layer = 8.
   //  strongly-entangling depth 1: 4 x (RZ RY RZ) = 12 + 4 CNOT = 16;
   //    4 + 16 + 1 = 21; weights 3 n per layer = 12.
-  const ModelPlan be = plan_model(model({layer(2, 2, Padding::valid, ChannelMode::mean,
-                                               q::Encoding::angle, 2, q::Ansatz::basic_entangler)}),
+  const ModelPlan be = plan_model(model({quanv(2, 2, Padding::valid, ChannelMode::mean,
+                                               q::Encoding::angle, q::Ansatz::basic_entangler, 2)}),
                                   {1, 4, 4}, 2);
   EXPECT_EQ(be.layers[0].gates, 21);
   EXPECT_EQ(be.groups[0].count, 8);
   const ModelPlan se =
-      plan_model(model({layer(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::angle, 1,
+      plan_model(model({quanv(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::angle,
                               q::Ansatz::strongly_entangling)}),
                  {1, 4, 4}, 2);
   EXPECT_EQ(se.layers[0].gates, 21);
   EXPECT_EQ(se.groups[0].count, 12);
   // One qubit (1x1 window), paper depth 1: RY, RX, no CNOT ring;
   // 1 + 2 + 1 = 4 gates, 2 weights.
-  const ModelPlan one = plan_model(model({layer(1, 1)}), {1, 3, 3}, 2);
+  const ModelPlan one = plan_model(model({quanv(1, 1)}), {1, 3, 3}, 2);
   EXPECT_EQ(one.layers[0].circuit.qubits, 1);
   EXPECT_EQ(one.layers[0].gates, 4);
   EXPECT_EQ(one.groups[0].count, 2);
@@ -209,7 +197,7 @@ TEST(ModelPlan, SamePaddingByHand) {
     SCOPED_TRACE("k=" + std::to_string(c.kernel) + " s=" + std::to_string(c.stride) + " " +
                  std::to_string(c.height) + "x" + std::to_string(c.width));
     const ModelPlan p =
-        plan_model(model({layer(c.kernel, c.stride, Padding::same, ChannelMode::mean, c.enc)}),
+        plan_model(model({quanv(c.kernel, c.stride, Padding::same, ChannelMode::mean, c.enc)}),
                    {1, c.height, c.width}, 2);
     const LayerPlan& l = p.layers[0];
     EXPECT_EQ(l.output.height, c.out_h);
@@ -222,7 +210,7 @@ TEST(ModelPlan, SamePaddingByHand) {
 
 TEST(ModelPlan, ValidPaddingWithStrideThatSkipsPixels) {
   // valid, k=2 s=3 on 1x8x7: (8-2)/3+1 = 3 rows, (7-2)/3+1 = 2 columns.
-  const ModelPlan p = plan_model(model({layer(2, 3)}), {1, 8, 7}, 2);
+  const ModelPlan p = plan_model(model({quanv(2, 3)}), {1, 8, 7}, 2);
   EXPECT_EQ(p.layers[0].output, (Shape{4, 3, 2}));
   EXPECT_EQ(p.layers[0].pad_top, 0);
   EXPECT_EQ(p.layers[0].pad_left, 0);
@@ -245,7 +233,7 @@ TEST(ModelPlan, ChannelModesSetOutputChannelsAndCircuits) {
                         {ChannelMode::pool, 4, 9, 36}};
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(to_string(c.mode)));
-    const ModelPlan p = plan_model(model({layer(2, 2, Padding::valid, c.mode)}), {3, 6, 6}, 10);
+    const ModelPlan p = plan_model(model({quanv(2, 2, Padding::valid, c.mode)}), {3, 6, 6}, 10);
     EXPECT_EQ(p.layers[0].output, (Shape{c.channels, 3, 3}));
     EXPECT_EQ(p.layers[0].circuits_per_image, c.circuits);
     EXPECT_EQ(p.head.features, c.features);
@@ -265,7 +253,7 @@ TEST(ModelPlan, AmplitudeEncodingQubits) {
   const int qubits[] = {1, 2, 4, 4, 5};
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE("kernel " + std::to_string(kernels[i]));
-    const ModelPlan p = plan_model(model({layer(kernels[i], kernels[i], Padding::valid,
+    const ModelPlan p = plan_model(model({quanv(kernels[i], kernels[i], Padding::valid,
                                                 ChannelMode::mean, q::Encoding::amplitude)}),
                                    {1, 10, 10}, 2);
     EXPECT_EQ(p.layers[0].circuit.qubits, qubits[i]);
@@ -275,14 +263,14 @@ TEST(ModelPlan, AmplitudeEncodingQubits) {
   // 3x3 window, stride 3 on 1x9x9: 3x3 patches -> O1 = 4x3x3, 9 circuits,
   // 14 gates, 8 weights.
   const ModelPlan p3 =
-      plan_model(model({layer(3, 3, Padding::valid, ChannelMode::mean, q::Encoding::amplitude)}),
+      plan_model(model({quanv(3, 3, Padding::valid, ChannelMode::mean, q::Encoding::amplitude)}),
                  {1, 9, 9}, 2);
   EXPECT_EQ(p3.layers[0].output, (Shape{4, 3, 3}));
   EXPECT_EQ(p3.layers[0].circuits_per_image, 9);
   EXPECT_EQ(p3.layers[0].gates, 14);
   EXPECT_EQ(p3.groups[0].count, 8);
   const ModelPlan p2 =
-      plan_model(model({layer(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::amplitude)}),
+      plan_model(model({quanv(2, 2, Padding::valid, ChannelMode::mean, q::Encoding::amplitude)}),
                  {1, 4, 4}, 2);
   EXPECT_EQ(p2.layers[0].gates, 7);
   EXPECT_EQ(p2.groups[0].count, 4);
@@ -314,7 +302,7 @@ TEST(ModelPlan, ResidualSumShapes) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.residual);
-    const ModelPlan p = plan_model(model({layer(), layer()}, c.residual), {1, 14, 14}, 10);
+    const ModelPlan p = plan_model(model({quanv(2, 2), quanv(2, 2)}, c.residual), {1, 14, 14}, 10);
     EXPECT_EQ(p.wiring.layers, 2);
     EXPECT_EQ(p.wiring.sources, c.sources);
     EXPECT_EQ(p.layers[1].input, (Shape{4, 7, 7}));
@@ -328,14 +316,14 @@ TEST(ModelPlan, ResidualSumShrinksTheNextLayer) {
   // 1x8x8, two 2x2/2 valid layers: O1 = 4x4x4; "X+O1" makes QCL2 read
   // 4x4x4 (X broadcast 1 -> 4 and pooled 8 -> 4): O2 = 4x2x2, 4 patches x
   // 4 channels = 16 circuits.
-  const ModelPlan p = plan_model(model({layer(2, 2), layer(2, 2)}, "X+O1"), {1, 8, 8}, 3);
+  const ModelPlan p = plan_model(model({quanv(2, 2), quanv(2, 2)}, "X+O1"), {1, 8, 8}, 3);
   EXPECT_EQ(p.layers[1].input, (Shape{4, 4, 4}));
   EXPECT_EQ(p.layers[1].output, (Shape{4, 2, 2}));
   EXPECT_EQ(p.layers[1].circuits_per_image, 16);
   // A stacked first layer on 2 channels: O1 = 8x4x4; "X+O1" broadcasts
   // nothing (X has 2 channels, neither 1 nor 8): an error naming the sum.
   const auto e = usage_error([] {
-    (void)plan_model(model({layer(2, 2, Padding::valid, ChannelMode::stack), layer(2, 2)}, "X+O1"),
+    (void)plan_model(model({quanv(2, 2, Padding::valid, ChannelMode::stack), quanv(2, 2)}, "X+O1"),
                      {2, 8, 8}, 3);
   });
   expect_contains(e.problem(), "residual X+O1 (input of QCL2)");
@@ -352,7 +340,8 @@ TEST(ModelPlan, QuantumHeadCircuitAndGroups) {
   // 6 RX + 6 CNOT) + 1 readout = 38. Groups: QCL1 [0,8), QCL2 [8,16),
   // head [16,40).
   const ModelPlan p = plan_model(
-      model({layer(), layer()}, "none", GradientMode::barrier, HeadKind::quantum), {1, 14, 14}, 10);
+      model({quanv(2, 2), quanv(2, 2)}, "none", GradientMode::barrier, HeadKind::quantum),
+      {1, 14, 14}, 10);
   EXPECT_EQ(p.head.features, 36);
   EXPECT_EQ(p.head.circuit.qubits, 6);
   EXPECT_EQ(p.head.circuit.encoding, q::Encoding::amplitude);
@@ -375,7 +364,7 @@ TEST(ModelPlan, QuantumHeadFeatureLimit) {
   // One 1x1 angle layer keeps the image size: features = H x W.
   // 64 x 64 = 4096 = 2^12 features fit 12 qubits (kMaxQubits);
   // 65 x 65 = 4225 need 13.
-  const ModelSpec spec = model({layer(1, 1)}, "none", GradientMode::barrier, HeadKind::quantum);
+  const ModelSpec spec = model({quanv(1, 1)}, "none", GradientMode::barrier, HeadKind::quantum);
   const ModelPlan ok = plan_model(spec, {1, 64, 64}, 10);
   EXPECT_EQ(ok.head.features, 4096);
   EXPECT_EQ(ok.head.circuit.qubits, 12);
@@ -388,7 +377,7 @@ TEST(ModelPlan, QuantumHeadFeatureLimit) {
 TEST(ModelPlan, QuantumHeadNeedsEnoughQubitsForTheClasses) {
   // 1x1x2 image, 1x1 layer: 2 features -> 1 qubit; 2 classes need
   // ceil(log2 2) = 1 readout qubit (fine), 3 classes need 2 (too many).
-  const ModelSpec spec = model({layer(1, 1)}, "none", GradientMode::barrier, HeadKind::quantum);
+  const ModelSpec spec = model({quanv(1, 1)}, "none", GradientMode::barrier, HeadKind::quantum);
   const ModelPlan two = plan_model(spec, {1, 1, 2}, 2);
   EXPECT_EQ(two.head.circuit.qubits, 1);
   EXPECT_EQ(two.head.circuit.readout_qubits, 1);
@@ -447,7 +436,7 @@ void expect_flags(const ModelPlan& p, const std::vector<Flags>& layers, bool hea
 // -> 4x1x1: every sum of the nodes aligns.
 ModelPlan small_plan(int layers, const std::string& residual, GradientMode mode,
                      std::vector<bool> trainable = {}) {
-  std::vector<QuanvSpec> specs = {layer(2, 2), layer(2, 1, Padding::same), layer(2, 1)};
+  std::vector<QuanvSpec> specs = {quanv(2, 2), quanv(2, 1, Padding::same), quanv(2, 1)};
   specs.resize(layers);
   for (std::size_t k = 0; k < trainable.size(); ++k) specs[k].trainable = trainable[k];
   return plan_model(model(specs, residual, mode), {1, 4, 4}, 3);
@@ -565,30 +554,30 @@ TEST(ModelPlanGradients, ThreeLayers) {
 TEST(ModelPlanErrors, WindowThatDoesNotFitNamesTheLayer) {
   // 1x4x4: QCL1 2x2/2 -> 4x2x2; a 3x3 valid window does not fit 2 pixels.
   const auto e = usage_error([] {
-    (void)plan_model(model({layer(2, 2), layer(3, 1)}), {1, 4, 4}, 2);
+    (void)plan_model(model({quanv(2, 2), quanv(3, 1)}), {1, 4, 4}, 2);
   });
   expect_contains(e.problem(), "model.layers[1]");
   expect_contains(e.problem(), "3-pixel window");
   expect_contains(e.problem(), "2-pixel input");
   expect_contains(e.fix(), "same");
   // With padding same it fits (see SamePaddingByHand).
-  EXPECT_NO_THROW((void)plan_model(model({layer(2, 2), layer(3, 1, Padding::same)}), {1, 4, 4}, 2));
+  EXPECT_NO_THROW((void)plan_model(model({quanv(2, 2), quanv(3, 1, Padding::same)}), {1, 4, 4}, 2));
   // Width alone too small: 1x4x1 with a 2x2 window.
-  const auto w = usage_error([] { (void)plan_model(model({layer(2, 2)}), {1, 4, 1}, 2); });
+  const auto w = usage_error([] { (void)plan_model(model({quanv(2, 2)}), {1, 4, 1}, 2); });
   expect_contains(w.problem(), "model.layers[0]");
 }
 
 TEST(ModelPlanErrors, InvalidFieldNamesTheLayer) {
-  QuanvSpec bad = layer();
+  QuanvSpec bad = quanv(2, 2);
   bad.kernel = 0;
-  const auto e = usage_error([&] { (void)plan_model(model({layer(), bad}), {1, 8, 8}, 2); });
+  const auto e = usage_error([&] { (void)plan_model(model({quanv(2, 2), bad}), {1, 8, 8}, 2); });
   expect_contains(e.problem(), "model.layers[1].kernel");
 }
 
 TEST(ModelPlanErrors, FewerThanTwoClasses) {
   for (int classes : {1, 0, -3}) {
     SCOPED_TRACE(classes);
-    const auto e = usage_error([&] { (void)plan_model(model({layer()}), {1, 4, 4}, classes); });
+    const auto e = usage_error([&] { (void)plan_model(model({quanv(2, 2)}), {1, 4, 4}, classes); });
     expect_contains(e.problem(), "at least 2 classes");
     const auto h = usage_error([&] { (void)plan_head(HeadSpec{}, {1, 4, 4}, classes); });
     expect_contains(h.problem(), "at least 2 classes");
@@ -597,7 +586,7 @@ TEST(ModelPlanErrors, FewerThanTwoClasses) {
 
 TEST(ModelPlanErrors, BadResidualIsAUsageError) {
   const auto e = usage_error([] {
-    (void)plan_model(model({layer(), layer()}, "O3"), {1, 8, 8}, 2);
+    (void)plan_model(model({quanv(2, 2), quanv(2, 2)}, "O3"), {1, 8, 8}, 2);
   });
   EXPECT_FALSE(e.problem().empty());
 }
@@ -609,8 +598,8 @@ TEST(ModelPlanModel, ModelBuildsWhatThePlanDescribes) {
   // head and "(X+O1)+O2;X+O3" in full mode: O1 = 4x3x3; QCL2 reads X+O1
   // (4x3x3, pool) -> 4x3x3; QCL3 reads X+O1+O2 (4x3x3; amplitude 3x3 = 4
   // qubits, stack) -> 16x3x3; the head reads X+O3 = 16x3x3 (144 features).
-  ModelSpec spec = model({layer(2, 2), layer(2, 1, Padding::same, ChannelMode::pool),
-                          layer(3, 1, Padding::same, ChannelMode::stack, q::Encoding::amplitude)},
+  ModelSpec spec = model({quanv(2, 2), quanv(2, 1, Padding::same, ChannelMode::pool),
+                          quanv(3, 1, Padding::same, ChannelMode::stack, q::Encoding::amplitude)},
                          "(X+O1)+O2;X+O3", GradientMode::full, HeadKind::quantum);
   spec.layers[1].trainable = false;
   const Shape input{1, 6, 6};

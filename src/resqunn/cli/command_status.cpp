@@ -153,17 +153,17 @@ int run_status(const StatusOptions& o, const Context& ctx) {
 
 void add_status_command(CLI::App& app, ActionSlot& slot) {
   auto o = std::make_shared<StatusOptions>();
-  auto* sub = app.add_subcommand(
-      "status",
+  auto* sub = add_action(
+      app, slot, o, "status",
       "Show the points of a results file: varying hyperparameters, state, epochs, best validation "
-      "accuracy, wall time (safe while a sweep writes it)");
+      "accuracy, wall time (safe while a sweep writes it)",
+      run_status);
   sub->add_option("RESULTS", o->file, "Results file (HDF5) written by `train` or `sweep run`")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_flag("--json", o->json, "Print machine-readable JSON");
   sub->add_flag("--all-params", o->all_params,
                 "Show every hyperparameter column, not only those that vary");
-  slot.bind(sub, [o](const Context& ctx) { return run_status(*o, ctx); });
 }
 
 }  // namespace resqunn::cli

@@ -167,6 +167,13 @@ std::string plan(const PlanOptions& o) {
   return o.json ? plan_json(spec, planned, digest) : plan_table(spec, planned, digest);
 }
 
+int run_plan(const PlanOptions& o, const Context& ctx) {
+  const auto text = parallel::collectively(MPI_COMM_WORLD,
+                                           [&] { return ctx.rank == 0 ? plan(o) : std::string(); });
+  if (ctx.rank == 0) std::cout << text << std::flush;
+  return 0;
+}
+
 }  // namespace
 
 void add_sweep_command(CLI::App& app, ActionSlot& slot) {
@@ -174,18 +181,12 @@ void add_sweep_command(CLI::App& app, ActionSlot& slot) {
   sweep->require_subcommand(1);
 
   auto o = std::make_shared<PlanOptions>();
-  auto* plan_cmd = sweep->add_subcommand(
-      "plan",
-      "Expand and check a sweep spec and list its points (ids, overrides, relative cost, "
-      "epochs, steps) without running anything");
+  auto* plan_cmd = add_action(*sweep, slot, o, "plan",
+                              "Expand and check a sweep spec and list its points (ids, overrides, "
+                              "relative cost, epochs, steps) without running anything",
+                              run_plan);
   plan_cmd->add_option("SWEEP", o->spec, "Sweep spec (TOML; format: docs/sweeps.md)")->required();
   plan_cmd->add_flag("--json", o->json, "Print machine-readable JSON instead of a table");
-  slot.bind(plan_cmd, [o](const Context& ctx) {
-    const auto text = parallel::collectively(
-        MPI_COMM_WORLD, [&] { return ctx.rank == 0 ? plan(*o) : std::string(); });
-    if (ctx.rank == 0) std::cout << text << std::flush;
-    return 0;
-  });
 
   add_sweep_run_command(*sweep, slot);
 }

@@ -57,9 +57,10 @@ int run_sweep(const SweepRunOptions& o, const Context& ctx) {
 
 void add_sweep_run_command(CLI::App& sweep, ActionSlot& slot) {
   auto o = std::make_shared<SweepRunOptions>();
-  auto* sub = sweep.add_subcommand(
-      "run",
-      "Run (or resume) a sweep under MPI: mpirun -n N resqunn sweep run SWEEP.toml -o results.h5");
+  auto* sub = add_action(
+      sweep, slot, o, "run",
+      "Run (or resume) a sweep under MPI: mpirun -n N resqunn sweep run SWEEP.toml -o results.h5",
+      run_sweep);
   sub->add_option("SWEEP", o->spec, "Sweep spec (TOML; format: docs/sweeps.md)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -75,7 +76,6 @@ void add_sweep_run_command(CLI::App& sweep, ActionSlot& slot) {
                 "Replace an existing results file instead of resuming it");
   sub->add_option("--data-dir", o->data_dir,
                   "Dataset directory (default: $RESQUNN_DATA, else ~/.cache/resqunn/data)");
-  slot.bind(sub, [o](const Context& ctx) { return run_sweep(*o, ctx); });
 }
 
 }  // namespace resqunn::cli

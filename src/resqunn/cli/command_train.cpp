@@ -65,9 +65,10 @@ int run_train(const TrainOptions& o, const Context& ctx) {
 
 void add_train_command(CLI::App& app, ActionSlot& slot) {
   auto o = std::make_shared<TrainOptions>();
-  auto* sub = app.add_subcommand(
-      "train",
-      "Train one model from a TOML config and write metrics, gradient traces and weights to HDF5");
+  auto* sub = add_action(
+      app, slot, o, "train",
+      "Train one model from a TOML config and write metrics, gradient traces and weights to HDF5",
+      run_train);
   sub->add_option("CONFIG", o->config,
                   "Run config (TOML), e.g. examples/quickstart.toml; keys: "
                   "docs/config.md")
@@ -79,7 +80,6 @@ void add_train_command(CLI::App& app, ActionSlot& slot) {
   sub->add_flag("--overwrite", o->overwrite, "Replace an existing results file");
   sub->add_option("--data-dir", o->data_dir,
                   "Dataset directory (default: $RESQUNN_DATA, else ~/.cache/resqunn/data)");
-  slot.bind(sub, [o](const Context& ctx) { return run_train(*o, ctx); });
 }
 
 }  // namespace resqunn::cli

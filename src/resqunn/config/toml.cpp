@@ -4,6 +4,7 @@
 #include "resqunn/config/detail/toml_text.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/files.hpp"
+#include "resqunn/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -165,29 +166,17 @@ void apply_override(toml::table& table, std::string_view assignment) {
 }
 
 std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
+  static constexpr Named<toml::node_type> kTypes[] = {{toml::node_type::table, "a table"},
+                                                      {toml::node_type::array, "an array"},
+                                                      {toml::node_type::string, "a string"},
+                                                      {toml::node_type::integer, "an integer"},
+                                                      {toml::node_type::floating_point, "a float"},
+                                                      {toml::node_type::boolean, "a boolean"},
+                                                      {toml::node_type::date, "a date"},
+                                                      {toml::node_type::time, "a time"},
+                                                      {toml::node_type::date_time, "a date-time"},
+                                                      {toml::node_type::none, "nothing"}};
+  return std::string(name_of(n.type(), kTypes));
 }
 
 std::string quoted(std::string_view text) { return detail::toml_string(text); }

@@ -1,5 +1,6 @@
-// A labelled image set exactly as stored: 8-bit pixels, row-major, one
-// image after another. Preprocessing (preprocess.hpp) turns it into floats.
+// Labelled image sets: pixels row-major, one image after another, and a
+// label per image. RawImages is a set exactly as stored (8-bit pixels);
+// preprocessing (preprocess.hpp) turns it into an ImageSet of floats.
 #pragma once
 
 #include <cstddef>
@@ -8,12 +9,17 @@
 
 namespace resqunn::data {
 
-struct RawImages {
+template <class Pixel, class Label>
+struct LabelledImages {
   std::size_t count = 0;
   std::size_t rows = 0;
   std::size_t cols = 0;
-  std::vector<std::uint8_t> pixels;  // count * rows * cols
-  std::vector<std::uint8_t> labels;  // count
+  std::vector<Pixel> pixels;  // count * rows * cols
+  std::vector<Label> labels;  // count
+
+  std::size_t pixels_per_image() const noexcept { return rows * cols; }
 };
+
+using RawImages = LabelledImages<std::uint8_t, std::uint8_t>;
 
 }  // namespace resqunn::data

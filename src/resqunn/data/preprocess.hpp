@@ -10,16 +10,9 @@
 
 namespace resqunn::data {
 
-/// Images as floats in [0, 1], row-major, one after another.
-struct ImageSet {
-  std::size_t count = 0;
-  std::size_t rows = 0;
-  std::size_t cols = 0;
-  std::vector<float> pixels;         // count * rows * cols
-  std::vector<std::int32_t> labels;  // count, each in [0, num_classes)
+/// Images as floats in [0, 1]; labels each in [0, num_classes).
+struct ImageSet : LabelledImages<float, std::int32_t> {
   int num_classes = 0;
-
-  std::size_t pixels_per_image() const noexcept { return rows * cols; }
 };
 
 /// Pixel p becomes p / 255.

@@ -29,16 +29,17 @@ Group Group::create_group(const std::string& name) {
   const Where where{file_name(), path};
   const Handle properties = owned(H5Pcreate(H5P_GROUP_CREATE), where, "create group");
   untimed(properties.get(), where);
-  Handle group = owned(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
-                       where, "create group");
-  return Group(std::move(group), file_name(), path, mpi_io());
+  return adopt<Group>(
+      owned(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, properties.get(), H5P_DEFAULT), where,
+            "create group"),
+      path);
 }
 
 Group Group::open_group(const std::string& name) const {
   const std::string path = child_path(name);
-  Handle group =
-      owned(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open group");
-  return Group(std::move(group), file_name(), path, mpi_io());
+  return adopt<Group>(
+      owned(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open group"),
+      path);
 }
 
 Dataset Group::create_dataset(const std::string& name, ElementType type, const Dims& dims,
@@ -74,17 +75,17 @@ Dataset Group::create_dataset(const std::string& name, ElementType type, const D
   } else if (type == ElementType::int64) {
     set(H5Pset_fill_value(properties.get(), H5T_NATIVE_INT64, &storage.fill_int64));
   }
-  Handle dataset = owned(H5Dcreate2(id(), name.c_str(), stored_type.get(), space.get(), H5P_DEFAULT,
-                                    properties.get(), H5P_DEFAULT),
-                         where, "create dataset");
-  return Dataset(std::move(dataset), file_name(), path, mpi_io());
+  return adopt<Dataset>(owned(H5Dcreate2(id(), name.c_str(), stored_type.get(), space.get(),
+                                         H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+                              where, "create dataset"),
+                        path);
 }
 
 Dataset Group::open_dataset(const std::string& name) const {
   const std::string path = child_path(name);
-  Handle dataset =
-      owned(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open dataset");
-  return Dataset(std::move(dataset), file_name(), path, mpi_io());
+  return adopt<Dataset>(
+      owned(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), Where{file_name(), path}, "open dataset"),
+      path);
 }
 
 bool Group::contains(const std::string& name) const {

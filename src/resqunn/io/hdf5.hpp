@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace resqunn::io::h5 {
@@ -169,6 +170,11 @@ private:
 
   void check_block(const Dims& offset, const Dims& count, std::size_t values,
                    const char* operation) const;
+  /// Writes `values` numbers at `data` (HDF5 memory type `memory_type`) into
+  /// a dataset of element type `stored`; `wanted` names them in the error.
+  void write_numbers_block(const Dims& offset, const Dims& count, const void* data,
+                           std::size_t values, ElementType stored, std::int64_t memory_type,
+                           const char* wanted);
   void read_into(const Dims& offset, const Dims& count, std::vector<double>& out) const;
   void read_into(const Dims& offset, const Dims& count, std::vector<std::int64_t>& out) const;
   void read_into(const Dims& offset, const Dims& count, std::vector<std::string>& out) const;
@@ -192,6 +198,13 @@ public:
 
 protected:
   using Object::Object;
+
+private:
+  /// `opened` (owned), found at `path`, as a Group or Dataset of this file.
+  template <class Child>
+  Child adopt(Handle opened, std::string path) const {
+    return Child(std::move(opened), file_name(), std::move(path), mpi_io());
+  }
 };
 
 /// An HDF5 file; also its root group "/". The file stays open until this

@@ -55,25 +55,21 @@ std::string block_operation(const char* verb, const Dims& offset, const Dims& co
   return std::string(verb) + " block " + format_dims(offset) + "+" + format_dims(count) + " of";
 }
 
-// One block of numbers; the block has been checked against the extents.
-void write_numbers(hid_t dataset, const Dims& offset, const Dims& count, hid_t memory_type,
-                   const void* buffer, const Where& where, bool mpi_io) {
-  if (element_count(count) == 0) return;
-  const Selection selection = select_block(dataset, offset, count, where);
-  const Transfer transfer(mpi_io, where);
-  check(H5Dwrite(dataset, memory_type, selection.memory_space.get(), selection.file_space.get(),
-                 transfer.get(), buffer),
-        where.file, where.path, block_operation("write", offset, count));
-}
+enum class Direction { write, read };
 
-void read_numbers(hid_t dataset, const Dims& offset, const Dims& count, hid_t memory_type,
-                  void* buffer, const Where& where, bool mpi_io) {
+// One block between `buffer` and the file; the block has been checked
+// against the extents. Writes only read `buffer` (H5Dwrite takes it const).
+void transfer_block(Direction direction, hid_t dataset, const Dims& offset, const Dims& count,
+                    hid_t memory_type, void* buffer, const Where& where, bool mpi_io) {
   if (element_count(count) == 0) return;
   const Selection selection = select_block(dataset, offset, count, where);
   const Transfer transfer(mpi_io, where);
-  check(H5Dread(dataset, memory_type, selection.memory_space.get(), selection.file_space.get(),
-                transfer.get(), buffer),
-        where.file, where.path, block_operation("read", offset, count));
+  const hid_t memory = selection.memory_space.get();
+  const hid_t file = selection.file_space.get();
+  const bool write = direction == Direction::write;
+  check(write ? H5Dwrite(dataset, memory_type, memory, file, transfer.get(), buffer)
+              : H5Dread(dataset, memory_type, memory, file, transfer.get(), buffer),
+        where.file, where.path, block_operation(write ? "write" : "read", offset, count));
 }
 
 }  // namespace
@@ -88,20 +84,25 @@ void Dataset::write(const std::vector<std::string>& data) {
   write_block(Dims(dims_.size()), dims_, data);
 }
 
+void Dataset::write_numbers_block(const Dims& offset, const Dims& count, const void* data,
+                                  std::size_t values, ElementType stored, std::int64_t memory_type,
+                                  const char* wanted) {
+  check_block(offset, count, values, "write");
+  require_type(*this, type_ == stored, wanted);
+  transfer_block(Direction::write, id(), offset, count, memory_type, const_cast<void*>(data),
+                 Where{file_name(), path()}, mpi_io());
+}
+
 void Dataset::write_block(const Dims& offset, const Dims& count, const std::vector<double>& data) {
-  check_block(offset, count, data.size(), "write");
   // Doubles go into float64 datasets only: HDF5 would truncate them silently into integers.
-  require_type(*this, type_ == ElementType::float64, "floating-point numbers");
-  write_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, data.data(), Where{file_name(), path()},
-                mpi_io());
+  write_numbers_block(offset, count, data.data(), data.size(), ElementType::float64,
+                      H5T_NATIVE_DOUBLE, "floating-point numbers");
 }
 
 void Dataset::write_block(const Dims& offset, const Dims& count,
                           const std::vector<std::int64_t>& data) {
-  check_block(offset, count, data.size(), "write");
-  require_type(*this, type_ == ElementType::int64, "integers");
-  write_numbers(id(), offset, count, H5T_NATIVE_INT64, data.data(), Where{file_name(), path()},
-                mpi_io());
+  write_numbers_block(offset, count, data.data(), data.size(), ElementType::int64, H5T_NATIVE_INT64,
+                      "integers");
 }
 
 void Dataset::write_block(const Dims& offset, const Dims& count,
@@ -110,21 +111,17 @@ void Dataset::write_block(const Dims& offset, const Dims& count,
   require_type(*this, type_ == ElementType::string, "strings");
   if (data.empty()) return;
   const Where where{file_name(), path()};
-  const Selection selection = select_block(id(), offset, count, where);
   const Handle type = string_type(where);
-  const std::vector<const char*> texts = c_strings(data);
-  const Transfer transfer(mpi_io(), where);
-  check(H5Dwrite(id(), type.get(), selection.memory_space.get(), selection.file_space.get(),
-                 transfer.get(), texts.data()),
-        file_name(), path(), block_operation("write", offset, count));
+  std::vector<const char*> texts = c_strings(data);
+  transfer_block(Direction::write, id(), offset, count, type.get(), texts.data(), where, mpi_io());
 }
 
 void Dataset::read_into(const Dims& offset, const Dims& count, std::vector<double>& out) const {
   check_block(offset, count, element_count(count), "read");
   require_type(*this, type_ == ElementType::float64 || type_ == ElementType::int64, "numbers");
   out.assign(element_count(count), 0.0);
-  read_numbers(id(), offset, count, H5T_NATIVE_DOUBLE, out.data(), Where{file_name(), path()},
-               mpi_io());
+  transfer_block(Direction::read, id(), offset, count, H5T_NATIVE_DOUBLE, out.data(),
+                 Where{file_name(), path()}, mpi_io());
 }
 
 void Dataset::read_into(const Dims& offset, const Dims& count,
@@ -132,8 +129,8 @@ void Dataset::read_into(const Dims& offset, const Dims& count,
   check_block(offset, count, element_count(count), "read");
   require_type(*this, type_ == ElementType::int64, "integers");
   out.assign(element_count(count), 0);
-  read_numbers(id(), offset, count, H5T_NATIVE_INT64, out.data(), Where{file_name(), path()},
-               mpi_io());
+  transfer_block(Direction::read, id(), offset, count, H5T_NATIVE_INT64, out.data(),
+                 Where{file_name(), path()}, mpi_io());
 }
 
 void Dataset::read_into(const Dims& offset, const Dims& count,

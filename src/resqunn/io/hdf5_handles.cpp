@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <utility>
 
 namespace resqunn::io {
@@ -31,35 +32,28 @@ Handle::~Handle() {
   if (!close()) H5Eclear2(H5E_DEFAULT);
 }
 
+namespace {
+
+/// The close call of each kind of identifier a Handle may own.
+struct Closer {
+  H5I_type_t type;
+  herr_t (*close)(hid_t);
+};
+constexpr Closer kClosers[] = {{H5I_FILE, H5Fclose},       {H5I_GROUP, H5Gclose},
+                               {H5I_DATASET, H5Dclose},    {H5I_ATTR, H5Aclose},
+                               {H5I_DATASPACE, H5Sclose},  {H5I_DATATYPE, H5Tclose},
+                               {H5I_GENPROP_LST, H5Pclose}};
+
+}  // namespace
+
 bool Handle::close() noexcept {
   if (id_ < 0) return true;
-  herr_t status = 0;
-  switch (H5Iget_type(id_)) {
-    case H5I_FILE:
-      status = H5Fclose(id_);
-      break;
-    case H5I_GROUP:
-      status = H5Gclose(id_);
-      break;
-    case H5I_DATASET:
-      status = H5Dclose(id_);
-      break;
-    case H5I_ATTR:
-      status = H5Aclose(id_);
-      break;
-    case H5I_DATASPACE:
-      status = H5Sclose(id_);
-      break;
-    case H5I_DATATYPE:
-      status = H5Tclose(id_);
-      break;
-    case H5I_GENPROP_LST:
-      status = H5Pclose(id_);
-      break;
-    default:
-      status = H5Idec_ref(id_) < 0 ? -1 : 0;
-      break;
-  }
+  const H5I_type_t type = H5Iget_type(id_);
+  const auto* closer = std::find_if(std::begin(kClosers), std::end(kClosers),
+                                    [type](const Closer& c) { return c.type == type; });
+  // Anything else (an error stack, a VOL object) is released by reference.
+  const herr_t status =
+      closer != std::end(kClosers) ? closer->close(id_) : (H5Idec_ref(id_) < 0 ? -1 : 0);
   id_ = -1;
   return status >= 0;
 }

@@ -14,7 +14,7 @@ using namespace detail;
 
 void ResultsFile::Impl::write_provenance(const Provenance& provenance) {
   auto group = file.create_group(kProvenance);
-  for (const auto& text : kProvenanceTexts) group.set_attribute(text.name, provenance.*text.field);
+  for (const auto& text : kProvenanceTexts) group.set_attribute(text.path, provenance.*text.field);
   group.set_attribute(kGitDirty, std::int64_t{provenance.git_dirty ? 1 : 0});
   group.set_attribute(kMpiSize, std::int64_t{provenance.mpi_size});
 }
@@ -36,7 +36,7 @@ Provenance ResultsFile::provenance() const {
   const auto group = impl_->file.open_group(kProvenance);
   Provenance provenance;
   for (const auto& text : kProvenanceTexts) {
-    provenance.*text.field = group.attribute<std::string>(text.name);
+    provenance.*text.field = group.attribute<std::string>(text.path);
   }
   provenance.git_dirty = group.attribute<std::int64_t>(kGitDirty) != 0;
   provenance.mpi_size = static_cast<int>(group.attribute<std::int64_t>(kMpiSize));

@@ -1,8 +1,31 @@
 #include "resqunn/parallel/kokkos_info.hpp"
 
+#include "resqunn/config.hpp"
+
 #include <Kokkos_Core.hpp>
 
 namespace resqunn::parallel {
+
+namespace {
+
+// Device backends first, then host ones, as Kokkos lists them. The macros
+// come from the configure step's view of the same Kokkos (test_kokkos_config
+// checks they agree with Kokkos' own).
+struct Backend {
+  bool enabled;
+  const char* name;
+};
+constexpr Backend kBackends[] = {{RESQUNN_KOKKOS_ENABLE_CUDA, "Cuda"},
+                                 {RESQUNN_KOKKOS_ENABLE_HIP, "HIP"},
+                                 {RESQUNN_KOKKOS_ENABLE_SYCL, "SYCL"},
+                                 {RESQUNN_KOKKOS_ENABLE_OPENMPTARGET, "OpenMPTarget"},
+                                 {RESQUNN_KOKKOS_ENABLE_OPENACC, "OpenACC"},
+                                 {RESQUNN_KOKKOS_ENABLE_HPX, "HPX"},
+                                 {RESQUNN_KOKKOS_ENABLE_OPENMP, "OpenMP"},
+                                 {RESQUNN_KOKKOS_ENABLE_THREADS, "Threads"},
+                                 {RESQUNN_KOKKOS_ENABLE_SERIAL, "Serial"}};
+
+}  // namespace
 
 KokkosInfo kokkos_info() {
   KokkosInfo info;
@@ -10,24 +33,9 @@ KokkosInfo kokkos_info() {
   info.version = std::to_string(KOKKOS_VERSION / 10000) + "." +
                  std::to_string(KOKKOS_VERSION / 100 % 100) + "." +
                  std::to_string(KOKKOS_VERSION % 100);
-#if defined(KOKKOS_ENABLE_CUDA)
-  info.backends.emplace_back("Cuda");
-#endif
-#if defined(KOKKOS_ENABLE_HIP)
-  info.backends.emplace_back("HIP");
-#endif
-#if defined(KOKKOS_ENABLE_SYCL)
-  info.backends.emplace_back("SYCL");
-#endif
-#if defined(KOKKOS_ENABLE_OPENMP)
-  info.backends.emplace_back("OpenMP");
-#endif
-#if defined(KOKKOS_ENABLE_THREADS)
-  info.backends.emplace_back("Threads");
-#endif
-#if defined(KOKKOS_ENABLE_SERIAL)
-  info.backends.emplace_back("Serial");
-#endif
+  for (const auto& backend : kBackends) {
+    if (backend.enabled) info.backends.emplace_back(backend.name);
+  }
   info.default_execution_space = Kokkos::DefaultExecutionSpace::name();
   if (Kokkos::is_initialized()) {
     info.concurrency = static_cast<int>(Kokkos::DefaultExecutionSpace().concurrency());

@@ -21,6 +21,14 @@ namespace resqunn::io::detail {
 template <class Class, class T>
 using MemberOf = T Class::*;
 
+/// A named place in the file (a dataset path or an attribute name) and the
+/// member of `Class` it stores.
+template <class Class, class T>
+struct Field {
+  const char* path;
+  MemberOf<Class, T> field;
+};
+
 inline constexpr const char* kSchemaAttribute = "schema";
 inline constexpr const char* kSchemaVersionAttribute = "schema_version";
 inline constexpr const char* kDimensionLabels = "DIMENSION_LABELS";  // h5py: dataset.dims[i].label
@@ -83,11 +91,7 @@ inline constexpr CheckpointVector kCheckpointVectors[] = {
     {kCheckpointMoment2, "moment2", &Checkpoint::moment2},
 };
 
-struct EpochColumn {
-  const char* path;
-  MemberOf<EpochMetrics, double> field;
-};
-inline constexpr EpochColumn kEpochColumns[] = {
+inline constexpr Field<EpochMetrics, double> kEpochColumns[] = {
     {"metrics/train_loss", &EpochMetrics::train_loss},
     {"metrics/train_acc", &EpochMetrics::train_acc},
     {"metrics/val_loss", &EpochMetrics::val_loss},
@@ -96,21 +100,14 @@ inline constexpr EpochColumn kEpochColumns[] = {
     {"metrics/images_per_s", &EpochMetrics::images_per_s},
 };
 
-struct StepColumn {
-  const char* path;
-  MemberOf<StepTrace, std::vector<double>> field;
-};
-inline constexpr StepColumn kStepColumns[] = {
+inline constexpr Field<StepTrace, std::vector<double>> kStepColumns[] = {
     {"traces/grad_norm", &StepTrace::norm},
     {"traces/grad_mean_abs", &StepTrace::mean_abs},
     {"traces/grad_max_abs", &StepTrace::max_abs},
 };
 
-struct ProvenanceText {
-  const char* name;
-  MemberOf<Provenance, std::string> field;
-};
-inline constexpr ProvenanceText kProvenanceTexts[] = {
+// Attributes of /provenance (`path` is the attribute's name).
+inline constexpr Field<Provenance, std::string> kProvenanceTexts[] = {
     {"resqunn_version", &Provenance::resqunn_version},
     {"git_sha", &Provenance::git_sha},
     {"compiler", &Provenance::compiler},

@@ -340,8 +340,8 @@ struct CircuitKernel {
       for (int p = 0; p < q; ++p) {
         const int sp = 1 << p;
         for (int j = 0; j < sp; ++j) {
-          expand_pair_conj<W>(wre + j * W, wim + j * W, wre + (j + sp) * W, wim + (j + sp) * W,
-                              loc + 4 * p * W);
+          expand_pair<W, true>(wre + j * W, wim + j * W, wre + (j + sp) * W, wim + (j + sp) * W,
+                               loc + 4 * p * W);
         }
       }
       double* m = mu + 4 * q * W;

@@ -47,39 +47,36 @@ KOKKOS_INLINE_FUNCTION void pair_u2(double* KOKKOS_RESTRICT ar, double* KOKKOS_R
 
 // ---- product states (per-qubit 2-vectors v = (v0, v1), all lanes) ---------
 
-/// One doubling step of a tensor product: (a, b) <- (x v0, x v1) with x = a.
+/// A per-qubit 2-vector for all W lanes, stored [v0 re | v0 im | v1 re | v1 im].
 template <int W>
+struct PairLanes {
+  const double* v0r;
+  const double* v0i;
+  const double* v1r;
+  const double* v1i;
+};
+
+template <int W>
+KOKKOS_INLINE_FUNCTION PairLanes<W> pair_lanes(const double* v) {
+  return {v, v + W, v + 2 * W, v + 3 * W};
+}
+
+/// One doubling step of a tensor product: (a, b) <- (x v0, x v1) with x = a;
+/// with Conj, conj(v) instead (builds the conjugate of a product state).
+template <int W, bool Conj = false>
 KOKKOS_INLINE_FUNCTION void expand_pair(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
                                         double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
                                         const double* KOKKOS_RESTRICT v) {
-  const double* v0r = v;
-  const double* v0i = v + W;
-  const double* v1r = v + 2 * W;
-  const double* v1i = v + 3 * W;
+  const PairLanes<W> p = pair_lanes<W>(v);
+  // s * (x * v_im) folds to +-(x * v_im) at compile time: the same expressions,
+  // and so the same rounding, as writing each variant out.
+  constexpr double s = Conj ? -1.0 : 1.0;
   for (int l = 0; l < W; ++l) {
     const double xr = ar[l], xi = ai[l];
-    br[l] = xr * v1r[l] - xi * v1i[l];
-    bi[l] = xr * v1i[l] + xi * v1r[l];
-    ar[l] = xr * v0r[l] - xi * v0i[l];
-    ai[l] = xr * v0i[l] + xi * v0r[l];
-  }
-}
-
-/// The same with conj(v): builds the conjugate of a product state.
-template <int W>
-KOKKOS_INLINE_FUNCTION void expand_pair_conj(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
-                                             double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
-                                             const double* KOKKOS_RESTRICT v) {
-  const double* v0r = v;
-  const double* v0i = v + W;
-  const double* v1r = v + 2 * W;
-  const double* v1i = v + 3 * W;
-  for (int l = 0; l < W; ++l) {
-    const double xr = ar[l], xi = ai[l];
-    br[l] = xr * v1r[l] + xi * v1i[l];
-    bi[l] = xi * v1r[l] - xr * v1i[l];
-    ar[l] = xr * v0r[l] + xi * v0i[l];
-    ai[l] = xi * v0r[l] - xr * v0i[l];
+    br[l] = xr * p.v1r[l] - s * (xi * p.v1i[l]);
+    bi[l] = s * (xr * p.v1i[l]) + xi * p.v1r[l];
+    ar[l] = xr * p.v0r[l] - s * (xi * p.v0i[l]);
+    ai[l] = s * (xr * p.v0i[l]) + xi * p.v0r[l];
   }
 }
 
@@ -89,14 +86,11 @@ KOKKOS_INLINE_FUNCTION void contract_pair(double* KOKKOS_RESTRICT ar, double* KO
                                           const double* KOKKOS_RESTRICT br,
                                           const double* KOKKOS_RESTRICT bi,
                                           const double* KOKKOS_RESTRICT v) {
-  const double* v0r = v;
-  const double* v0i = v + W;
-  const double* v1r = v + 2 * W;
-  const double* v1i = v + 3 * W;
+  const PairLanes<W> p = pair_lanes<W>(v);
   for (int l = 0; l < W; ++l) {
     const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
-    ar[l] = (v0r[l] * xr + v0i[l] * xi) + (v1r[l] * yr + v1i[l] * yi);
-    ai[l] = (v0r[l] * xi - v0i[l] * xr) + (v1r[l] * yi - v1i[l] * yr);
+    ar[l] = (p.v0r[l] * xr + p.v0i[l] * xi) + (p.v1r[l] * yr + p.v1i[l] * yi);
+    ai[l] = (p.v0r[l] * xi - p.v0i[l] * xr) + (p.v1r[l] * yi - p.v1i[l] * yr);
   }
 }
 
