@@ -2,6 +2,8 @@
 
 #include "resqunn/core/error.hpp"
 #include "resqunn/quantum/detail/circuit_kernels.hpp"
+#include "resqunn/quantum/detail/compiled_evaluator.hpp"
+#include "resqunn/quantum/evaluator_cost.hpp"
 
 #include <string>
 
@@ -60,7 +62,11 @@ public:
 
 template <class ExecSpace>
 BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace space)
-    : spec_(spec), space_(space) {
+    : spec_(resolve_evaluator(spec)), space_(space) {
+  if (spec_.evaluator == Evaluator::compiled) {
+    compiled_ = std::make_shared<detail::CompiledEvaluator<ExecSpace>>(spec_, space_);
+    return;
+  }
   const auto program = detail::compile(ansatz_gates(spec_), spec_.qubits);  // validates
   steps_ = upload(program.steps, "resqunn::steps", space_);
   slots_ = upload(program.slots, "resqunn::slots", space_);
@@ -70,6 +76,9 @@ BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace spa
   fused_ = Matrix("resqunn::fused", program.steps.size(), 8);
   space_.fence();
 }
+
+template <class ExecSpace>
+BatchedCircuit<ExecSpace>::~BatchedCircuit() = default;
 
 template <class ExecSpace>
 void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
@@ -89,6 +98,10 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
     if (weight_grads.extent(0) != weights.extent(0)) {
       throw UsageError("weight_grads must have one entry per weight");
     }
+  }
+  if (compiled_) {
+    compiled_->run(vjp, inputs, weights, upstream, outputs, input_grads, weight_grads);
+    return;
   }
   constexpr int W = detail::lanes_for<ExecSpace>();
   using Kernel = detail::CircuitKernel<ExecSpace, W>;

@@ -8,6 +8,11 @@
 // fastest (structure of arrays), which lets the compiler vectorise across
 // circuits and gives coalesced access on GPUs.
 //
+// Two evaluators share this contract (CircuitSpec::evaluator): the
+// state-vector kernels (gate by gate; detail/circuit_kernels.hpp) and the
+// compiled evaluator (the observables compiled once per weight vector, then
+// a depth-independent cost per circuit; detail/compiled_evaluator.hpp).
+//
 // Results do not depend on the position of a circuit in the batch, the
 // number of threads or the execution space's concurrency: each circuit's
 // arithmetic is the same sequence of operations, and the weight gradient is
@@ -23,7 +28,14 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <memory>
+
 namespace resqunn::quantum {
+
+namespace detail {
+template <class ExecSpace>
+class CompiledEvaluator;
+}  // namespace detail
 
 template <class ExecSpace>
 class BatchedCircuit {
@@ -35,10 +47,20 @@ public:
   using Vector = Kokkos::View<double*, memory_space>;
   using ConstVector = Kokkos::View<const double*, memory_space>;
 
-  /// Validates the spec (UsageError) and compiles its gate program.
+  /// Validates the spec (UsageError), resolves Evaluator::automatic
+  /// (choose_evaluator) and prepares that evaluator: the gate program of the
+  /// state-vector kernels, or the compiled evaluator's Pauli program (which
+  /// throws UsageError past its limits when asked for by name).
   explicit BatchedCircuit(const CircuitSpec& spec, ExecSpace space = ExecSpace());
+  ~BatchedCircuit();
+  BatchedCircuit(const BatchedCircuit&) = default;
+  BatchedCircuit& operator=(const BatchedCircuit&) = default;
+  BatchedCircuit(BatchedCircuit&&) noexcept = default;
+  BatchedCircuit& operator=(BatchedCircuit&&) noexcept = default;
 
+  /// The spec, its evaluator resolved (never Evaluator::automatic).
   const CircuitSpec& spec() const noexcept { return spec_; }
+  Evaluator evaluator() const noexcept { return spec_.evaluator; }
 
   /// outputs(b, :) = readout of circuit b. Shapes: inputs B x input_size,
   /// weights weight_count, outputs B x output_size. Throws UsageError on a
@@ -60,6 +82,9 @@ private:
 
   CircuitSpec spec_;
   ExecSpace space_;
+  // Evaluator::compiled: the compiled evaluator (shared by copies, like the
+  // Views below); the state-vector members stay empty.
+  std::shared_ptr<detail::CompiledEvaluator<ExecSpace>> compiled_;
   // The compiled program (detail/program.hpp) in the execution space's memory.
   Kokkos::View<detail::Step*, memory_space> steps_;
   Kokkos::View<std::int32_t*, memory_space> slots_;

@@ -95,6 +95,9 @@ constexpr Named<Ansatz> kAnsatzes[] = {{Ansatz::paper, "paper"},
                                        {Ansatz::strongly_entangling, "strongly-entangling"}};
 constexpr Named<Readout> kReadouts[] = {{Readout::expval_z, "expval-z"},
                                         {Readout::probabilities, "probabilities"}};
+constexpr Named<Evaluator> kEvaluators[] = {{Evaluator::automatic, "auto"},
+                                            {Evaluator::compiled, "compiled"},
+                                            {Evaluator::statevector, "statevector"}};
 
 }  // namespace
 
@@ -102,10 +105,14 @@ std::string_view to_string(GateKind g) noexcept { return name_of(g, kGates); }
 std::string_view to_string(Encoding e) noexcept { return name_of(e, kEncodings); }
 std::string_view to_string(Ansatz a) noexcept { return name_of(a, kAnsatzes); }
 std::string_view to_string(Readout r) noexcept { return name_of(r, kReadouts); }
+std::string_view to_string(Evaluator e) noexcept { return name_of(e, kEvaluators); }
 
 GateKind parse_rotation(std::string_view name) { return parse_name(name, kRotations, "rotation"); }
 Encoding parse_encoding(std::string_view name) { return parse_name(name, kEncodings, "encoding"); }
 Ansatz parse_ansatz(std::string_view name) { return parse_name(name, kAnsatzes, "ansatz"); }
 Readout parse_readout(std::string_view name) { return parse_name(name, kReadouts, "readout"); }
+Evaluator parse_evaluator(std::string_view name) {
+  return parse_name(name, kEvaluators, "evaluator");
+}
 
 }  // namespace resqunn::quantum

@@ -22,6 +22,11 @@ enum class GateKind : std::uint8_t { rx, ry, rz, cnot, cz };
 enum class Encoding : std::uint8_t { angle, amplitude };
 enum class Ansatz : std::uint8_t { paper, basic_entangler, strongly_entangling };
 enum class Readout : std::uint8_t { expval_z, probabilities };
+/// How BatchedCircuit evaluates: gate by gate on state vectors, or from the
+/// observables compiled once per weight vector (docs/quantum.md, "Compiled
+/// evaluation"); `automatic` ("auto") takes the cheaper by the cost model of
+/// evaluator_cost.hpp.
+enum class Evaluator : std::uint8_t { automatic, compiled, statevector };
 
 /// One gate of a program. Rotations read their angle from weight `param`.
 struct Gate {
@@ -42,6 +47,7 @@ struct CircuitSpec {
   Readout readout = Readout::expval_z;
   /// Probabilities readout: the first k qubits (0 means all).
   int readout_qubits = 0;
+  Evaluator evaluator = Evaluator::automatic;
 
   /// Features per circuit: n (angle) or 2^n (amplitude; shorter inputs are
   /// zero-padded by the caller-facing APIs, the kernel takes exactly 2^n).
@@ -66,15 +72,17 @@ std::vector<Gate> ansatz_gates(const CircuitSpec& spec);
 
 /// Names as used in configs and JSON ("paper", "basic-entangler",
 /// "strongly-entangling"; "angle", "amplitude"; "expval-z", "probabilities";
-/// "rx", "ry", "rz", "cnot", "cz"). Parsers throw UsageError listing the
-/// valid names.
+/// "rx", "ry", "rz", "cnot", "cz"; "auto", "compiled", "statevector").
+/// Parsers throw UsageError listing the valid names.
 std::string_view to_string(GateKind g) noexcept;
 std::string_view to_string(Encoding e) noexcept;
 std::string_view to_string(Ansatz a) noexcept;
 std::string_view to_string(Readout r) noexcept;
+std::string_view to_string(Evaluator e) noexcept;
 GateKind parse_rotation(std::string_view name);  // rx | ry | rz only
 Encoding parse_encoding(std::string_view name);
 Ansatz parse_ansatz(std::string_view name);
 Readout parse_readout(std::string_view name);
+Evaluator parse_evaluator(std::string_view name);
 
 }  // namespace resqunn::quantum

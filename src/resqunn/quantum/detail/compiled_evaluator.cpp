@@ -1,0 +1,233 @@
+#include "resqunn/quantum/detail/compiled_evaluator.hpp"
+
+#include "resqunn/core/error.hpp"
+#include "resqunn/quantum/detail/compiled_kernels.hpp"
+#include "resqunn/quantum/detail/lanes.hpp"
+#include "resqunn/quantum/detail/pauli_kernels.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace resqunn::quantum::detail {
+
+namespace {
+
+// Chunks of W circuits per team at least (as the state-vector kernel), and
+// at most this many doubles of team-partial moments in all: more chunks per
+// team for large moment tables. Both depend only on the batch and the spec.
+constexpr long kMinChunksPerTeam = 4;
+constexpr long kPartialBudget = 1L << 22;
+
+int observable_count(const CircuitSpec& spec) {
+  if (spec.readout == Readout::expval_z) return spec.qubits;
+  return 1 << (spec.readout_qubits == 0 ? spec.qubits : spec.readout_qubits);
+}
+
+long moments_per_observable(const CircuitSpec& spec) {
+  if (spec.encoding == Encoding::angle) return monomial_count(spec.qubits);
+  const long dim = 1L << spec.qubits;
+  return dim * dim;
+}
+
+CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
+  CompiledShape s;
+  s.n = spec.qubits;
+  s.dim = 1 << spec.qubits;
+  s.nobs = observable_count(spec);
+  s.nout = spec.output_size();
+  s.nin = spec.input_size();
+  s.nm = static_cast<int>(moments_per_observable(spec));
+  s.probabilities = spec.readout == Readout::probabilities;
+  s.encoding = spec.encoding;
+  s.axis = spec.angle_axis;
+  s.scale = spec.angle_scale;
+  s.batch = batch;
+  s.chunks = (batch + lanes - 1) / lanes;
+  const long moments = static_cast<long>(s.nobs) * s.nm;
+  const long max_teams = std::max(1L, kPartialBudget / std::max(1L, moments));
+  s.chunks_per_team = std::max(kMinChunksPerTeam, (s.chunks + max_teams - 1) / max_teams);
+  return s;
+}
+
+template <class T, class Space>
+Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
+                                                      const Space& space) {
+  Kokkos::View<T*, typename Space::memory_space> d(std::string(label), v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(space, d, h);
+  return d;
+}
+
+}  // namespace
+
+CompiledFootprint compiled_footprint(const CircuitSpec& spec, int lanes) {
+  CompiledShape s = shape_of(spec, 1, lanes);
+  CompiledFootprint f;
+  const auto layout = [&](auto w) { return CompiledLayout::make<decltype(w)::value>(s, true); };
+  const int total = lanes == 1 ? layout(std::integral_constant<int, 1>{}).total
+                               : layout(std::integral_constant<int, 8>{}).total;
+  f.scratch_bytes = sizeof(double) * static_cast<std::size_t>(total);
+  const std::size_t pauli = std::size_t{1} << (2 * spec.qubits);
+  // heisenberg and mu (4^n each), plus the amplitude transform rows.
+  f.pauli_bytes = sizeof(double) * static_cast<std::size_t>(s.nobs) *
+                  (2 * pauli + (spec.encoding == Encoding::amplitude ? pauli : 0));
+  return f;
+}
+
+bool compiled_supported(const CircuitSpec& spec, int lanes) {
+  // Guard the products below against overflow before forming them.
+  if (spec.qubits > 10) return false;
+  const CompiledFootprint f = compiled_footprint(spec, lanes);
+  return f.scratch_bytes <= kCompiledScratchLimit && f.pauli_bytes <= kCompiledPauliLimit;
+}
+
+void require_compiled_supported(const CircuitSpec& spec, int lanes) {
+  if (compiled_supported(spec, lanes)) return;
+  throw UsageError("the compiled evaluator does not fit " + std::to_string(spec.qubits) +
+                       "-qubit " + std::string(to_string(spec.encoding)) + " circuits with " +
+                       std::string(to_string(spec.readout)) + " readout (" +
+                       std::to_string(spec.output_size()) +
+                       " outputs): its tables would exceed 64 MiB per team or 1 GiB in all",
+                   "use evaluator = \"statevector\" (or \"auto\", which picks it), or fewer "
+                   "qubits/readout qubits");
+}
+
+template <class ExecSpace>
+CompiledEvaluator<ExecSpace>::CompiledEvaluator(const CircuitSpec& spec, ExecSpace space)
+    : spec_(spec), space_(space) {
+  require_compiled_supported(spec_, lanes_for<ExecSpace>());
+  const PauliProgram program = compile_pauli(spec_, ansatz_gates(spec_));
+  nobs_ = observable_count(spec_);
+  nm_ = moments_per_observable(spec_);
+  pauli_size_ = program.size;
+  ops_ = upload(program.ops, "resqunn::pauli_ops", space_);
+  cliffords_ =
+      upload(std::vector<CliffordTable>(program.cliffords.begin(), program.cliffords.end()),
+             "resqunn::cliffords", space_);
+  observables_ = upload(program.observables, "resqunn::observables", space_);
+  monomial_pauli_ = upload(program.monomial_pauli, "resqunn::monomial_pauli", space_);
+  monomial_sign_ = upload(program.monomial_sign, "resqunn::monomial_sign", space_);
+  heisenberg_ = Matrix("resqunn::heisenberg", nobs_, pauli_size_);
+  mu_ = Matrix("resqunn::mu", nobs_, pauli_size_);
+  coeffs_ = Matrix("resqunn::compiled_coeffs", nobs_, nm_);
+  if (spec_.encoding == Encoding::amplitude) work_ = Matrix("resqunn::wht_rows", nobs_, nm_);
+  moments_ = Vector("resqunn::moments", static_cast<std::size_t>(nobs_) * nm_);
+  per_observable_ = Matrix("resqunn::weight_grad_terms", nobs_, spec_.weight_count());
+  space_.fence();
+}
+
+template <class ExecSpace>
+void CompiledEvaluator<ExecSpace>::compile(ConstVector weights) {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), weights);
+  const std::vector<double> now(host.data(), host.data() + host.extent(0));
+  if (compiled_ && now == compiled_weights_) return;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  CompileObservables<ExecSpace> propagate{pauli_size_,  ops_,    cliffords_,
+                                          observables_, weights, heisenberg_};
+  Kokkos::parallel_for("resqunn::compile_observables", Policy(space_, nobs_, Kokkos::AUTO),
+                       propagate);
+  ExtractCoefficients<ExecSpace> extract{spec_.qubits,   spec_.encoding == Encoding::angle,
+                                         heisenberg_,    monomial_pauli_,
+                                         monomial_sign_, work_,
+                                         coeffs_};
+  Kokkos::parallel_for("resqunn::extract_coefficients", Policy(space_, nobs_, Kokkos::AUTO),
+                       extract);
+  space_.fence();
+  compiled_weights_ = now;
+  compiled_ = true;
+  ++compiles_;
+}
+
+template <class ExecSpace>
+void CompiledEvaluator<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
+                                       ConstMatrix upstream, Matrix outputs, Matrix input_grads,
+                                       Vector weight_grads) {
+  compile(weights);
+  constexpr int W = lanes_for<ExecSpace>();
+  using Kernel = CompiledKernel<ExecSpace, W>;
+  Kernel k;
+  k.s = shape_of(spec_, static_cast<long>(inputs.extent(0)), W);
+  k.L = CompiledLayout::make<W>(k.s, vjp);
+  k.vjp = vjp;
+  k.coeffs = coeffs_;
+  k.inputs = inputs;
+  k.outputs = outputs;
+  k.upstream = upstream;
+  k.input_grads = input_grads;
+  const long teams = (k.s.chunks + k.s.chunks_per_team - 1) / k.s.chunks_per_team;
+  const long moments = static_cast<long>(nobs_) * nm_;
+  if (vjp) {
+    if (partial_.extent(0) < static_cast<std::size_t>(teams) ||
+        partial_.extent(1) != static_cast<std::size_t>(moments)) {
+      partial_ = Matrix("resqunn::partial_moments", teams, moments);
+    }
+    k.partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
+  }
+  if (teams > 0) {
+    const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(k.L.total);
+    k.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
+    typename Kernel::Policy policy(space_, static_cast<int>(teams), 1);
+    Kokkos::parallel_for("resqunn::compiled_circuit",
+                         policy.set_scratch_size(k.scratch_level, Kokkos::PerTeam(bytes)), k);
+  }
+  if (vjp) weight_gradient(weights, teams, weight_grads);
+  space_.fence();
+}
+
+template <class ExecSpace>
+void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long teams,
+                                                   Vector weight_grads) {
+  const int nw = spec_.weight_count();
+  if (nw == 0) return;
+  if (teams == 0) {
+    Kokkos::deep_copy(space_, weight_grads, 0.0);
+    return;
+  }
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  const long moments = static_cast<long>(nobs_) * nm_;
+  auto partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
+  Kokkos::parallel_for("resqunn::sum_moments",
+                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<long>>(space_, 0, moments),
+                       SumMoments<ExecSpace>{partial, moments_});
+  MomentsToPauli<ExecSpace> place{spec_.qubits,
+                                  spec_.encoding == Encoding::angle,
+                                  pauli_size_,
+                                  nm_,
+                                  moments_,
+                                  monomial_pauli_,
+                                  monomial_sign_,
+                                  work_,
+                                  mu_};
+  Kokkos::parallel_for("resqunn::moments_to_pauli", Policy(space_, nobs_, Kokkos::AUTO), place);
+  // heisenberg_ is only read until the coefficients are extracted: the pass
+  // keeps its o_j there.
+  WeightGradient<ExecSpace> pass{pauli_size_, ops_, cliffords_,  observables_,
+                                 weights,     mu_,  heisenberg_, per_observable_};
+  Kokkos::parallel_for("resqunn::compiled_weight_gradient", Policy(space_, nobs_, Kokkos::AUTO),
+                       pass);
+  const auto terms = per_observable_;
+  const int nobs = nobs_;
+  Kokkos::parallel_for(
+      "resqunn::sum_observables", Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
+      KOKKOS_LAMBDA(int w) {
+        double sum = 0.0;
+        for (int j = 0; j < nobs; ++j) sum += terms(j, w);
+        weight_grads(w) = sum;
+      });
+}
+
+#ifdef KOKKOS_ENABLE_SERIAL
+template class CompiledEvaluator<Kokkos::Serial>;
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+template class CompiledEvaluator<Kokkos::OpenMP>;
+#endif
+#ifdef KOKKOS_ENABLE_CUDA
+template class CompiledEvaluator<Kokkos::Cuda>;
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+template class CompiledEvaluator<Kokkos::Experimental::HIP>;
+#endif
+
+}  // namespace resqunn::quantum::detail

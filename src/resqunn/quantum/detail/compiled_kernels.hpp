@@ -1,0 +1,387 @@
+// The compiled evaluator's batch kernel: every circuit of a batch from the
+// compiled coefficients, in one dispatch. Teams own fixed runs of chunks of
+// W circuits (lanes) as in circuit_kernels.hpp; per chunk:
+//   angle:     v_q = (1, cos t_q, sin t_q) -> the 3^n monomials m_P ->
+//              e_j = sum_P C_jP m_P
+//   amplitude: psi = x / |x| -> w_j = S_j psi -> e_j = psi . w_j
+// then the outputs from the observables' e_j (identity for expval-z, a
+// Walsh-Hadamard transform for probabilities). The VJP maps the upstream
+// gradients to the observables, back-propagates through the monomials (or
+// the quadratic forms) for input gradients, and accumulates the moments
+// M_jP = sum_b g_bj m_P(b) (or R_j = sum_b g_bj psi_b psi_b^T) per lane; a
+// team's moments are summed over its lanes, then over teams in order.
+// docs/quantum.md, "Compiled evaluation", derives it.
+#pragma once
+
+#include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/lane_math.hpp"
+
+#include <Kokkos_Core.hpp>
+
+namespace resqunn::quantum::detail {
+
+#if KOKKOS_VERSION >= 30700
+namespace compiled_kmath = ::Kokkos;
+#else
+namespace compiled_kmath = ::Kokkos::Experimental;
+#endif
+
+/// Sizes and settings of a compiled batch.
+struct CompiledShape {
+  int n = 0;
+  int dim = 0;   // 2^n
+  int nobs = 0;  // observables
+  int nout = 0;
+  int nin = 0;
+  int nm = 0;                  // moments per observable: 3^n (angle) or dim^2 (amplitude)
+  bool probabilities = false;  // outputs = WHT(e) / nobs
+  Encoding encoding = Encoding::angle;
+  GateKind axis = GateKind::ry;
+  double scale = 1.0;
+  long batch = 0;
+  long chunks = 0;
+  long chunks_per_team = 1;
+};
+
+/// Scratch offsets (doubles) of one team; every block is a multiple of W.
+struct CompiledLayout {
+  int x, alpha, beta, da, db, mono, adj, e, out, up, g, gin, psi, w, lam, norm, macc, total;
+
+  template <int W>
+  static CompiledLayout make(const CompiledShape& s, bool vjp) {
+    CompiledLayout L{};
+    int at = 0;
+    auto take = [&](long n) {
+      const int here = at;
+      at += static_cast<int>(n) * W;
+      return here;
+    };
+    const bool angle = s.encoding == Encoding::angle;
+    L.x = take(s.nin);
+    L.alpha = angle ? take(s.n) : 0;
+    L.beta = angle ? take(s.n) : 0;
+    L.da = angle && vjp ? take(s.n) : 0;
+    L.db = angle && vjp ? take(s.n) : 0;
+    L.mono = angle ? take(s.nm) : 0;
+    L.adj = angle && vjp ? take(s.nm) : 0;
+    L.e = take(s.nobs);
+    L.out = take(s.nout);
+    L.up = vjp ? take(s.nout) : 0;
+    L.g = vjp ? take(s.nobs) : 0;
+    L.gin = vjp ? take(s.nin) : 0;
+    L.psi = angle ? 0 : take(s.dim);
+    L.w = angle ? 0 : take(static_cast<long>(s.nobs) * s.dim);
+    L.lam = !angle && vjp ? take(s.dim) : 0;
+    L.norm = take(1);
+    L.macc = vjp ? take(static_cast<long>(s.nobs) * s.nm) : 0;
+    L.total = at;
+    return L;
+  }
+};
+
+template <class ExecSpace, int W>
+struct CompiledKernel {
+  using MemSpace = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  using Member = typename Policy::member_type;
+  template <class T>
+  using View2 = Kokkos::View<T**, Kokkos::LayoutRight, MemSpace>;
+
+  CompiledShape s;
+  CompiledLayout L;
+  int scratch_level = 0;
+  bool vjp = false;
+  View2<const double> coeffs;  // angle: C(j, P); amplitude: S_j(a, b) at (j, a * dim + b)
+  View2<const double> inputs;
+  View2<double> outputs;
+  View2<const double> upstream;
+  View2<double> input_grads;
+  View2<double> partial;  // (team, j * nm + m): the team's moments
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
+    double* buf =
+        static_cast<double*>(team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
+    const long moments = static_cast<long>(s.nobs) * s.nm;
+    double* macc = buf + L.macc;
+    if (vjp) {
+      for (long i = 0; i < moments * W; ++i) macc[i] = 0.0;
+    }
+    const long first = static_cast<long>(team.league_rank()) * s.chunks_per_team;
+    const long end = first + s.chunks_per_team;
+    const long last = end < s.chunks ? end : s.chunks;
+    for (long chunk = first; chunk < last; ++chunk) run_chunk(buf, chunk * W);
+    if (vjp) {
+      for (long i = 0; i < moments; ++i) {
+        double sum = 0.0;
+        for (int l = 0; l < W; ++l) sum += macc[i * W + l];
+        partial(team.league_rank(), i) = sum;
+      }
+    }
+  }
+
+  // dst[f * W + l] = v(base + l, f); lanes past the batch read as 0.
+  template <class V>
+  KOKKOS_INLINE_FUNCTION static void load_rows(const V& v, long base, int valid, int cols,
+                                               double* dst) {
+    for (int l = 0; l < W; ++l) {
+      for (int f = 0; f < cols; ++f) dst[f * W + l] = l < valid ? v(base + l, f) : 0.0;
+    }
+  }
+
+  template <class V>
+  KOKKOS_INLINE_FUNCTION static void store_rows(const V& v, long base, int valid, int cols,
+                                                const double* src) {
+    for (int l = 0; l < valid; ++l) {
+      for (int f = 0; f < cols; ++f) v(base + l, f) = src[f * W + l];
+    }
+  }
+
+  // In place over `count` rows of W lanes: the unnormalised Walsh-Hadamard
+  // transform y_b = sum_S (-1)^{|b & S|} x_S, then times `factor`.
+  KOKKOS_INLINE_FUNCTION static void walsh_hadamard(double* v, int count, double factor) {
+    for (int h = 1; h < count; h <<= 1) {
+      for (int i = 0; i < count; i += 2 * h) {
+        for (int j = i; j < i + h; ++j) {
+          for (int l = 0; l < W; ++l) {
+            const double a = v[j * W + l], b = v[(j + h) * W + l];
+            v[j * W + l] = a + b;
+            v[(j + h) * W + l] = a - b;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < count * W; ++i) v[i] *= factor;
+  }
+
+  KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base) const {
+    const int valid = s.batch - base < W ? static_cast<int>(s.batch - base) : W;
+    load_rows(inputs, base, valid, s.nin, buf + L.x);
+    if (s.encoding == Encoding::angle) {
+      forward_angle(buf);
+    } else {
+      forward_amplitude(buf);
+    }
+    double* out = buf + L.out;
+    const double* e = buf + L.e;
+    for (int i = 0; i < s.nout * W; ++i) out[i] = e[i];
+    if (s.probabilities) walsh_hadamard(out, s.nout, 1.0 / s.nout);
+    store_rows(outputs, base, valid, s.nout, out);
+    if (!vjp) return;
+    // Upstream on the observables: the transform is symmetric.
+    double* g = buf + L.g;
+    load_rows(upstream, base, valid, s.nout, buf + L.up);
+    for (int i = 0; i < s.nobs * W; ++i) g[i] = buf[L.up + i];
+    if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
+    if (s.encoding == Encoding::angle) {
+      adjoint_angle(buf);
+    } else {
+      adjoint_amplitude(buf);
+    }
+    store_rows(input_grads, base, valid, s.nin, buf + L.gin);
+  }
+
+  // ---- angle encoding --------------------------------------------------------
+
+  KOKKOS_INLINE_FUNCTION void forward_angle(double* buf) const {
+    const double* x = buf + L.x;
+    double* alpha = buf + L.alpha;
+    double* beta = buf + L.beta;
+    double* mono = buf + L.mono;
+    for (int q = 0; q < s.n; ++q) {
+      if (s.axis == GateKind::rz) {  // R_z(t)|0> is |0> up to a phase
+        for (int l = 0; l < W; ++l) {
+          alpha[q * W + l] = 1.0;
+          beta[q * W + l] = 0.0;
+        }
+      } else {
+        double t[W];
+        for (int l = 0; l < W; ++l) t[l] = s.scale * x[q * W + l];
+        sincos_lanes<W>(t, alpha + q * W, beta + q * W);
+      }
+    }
+    // m_P for P = sum_q p_q 3^q, built qubit by qubit: the entries below 3^q
+    // are the monomials of qubits 0..q-1 (later digits are I, factor 1).
+    for (int l = 0; l < W; ++l) mono[l] = 1.0;
+    int size = 1;
+    for (int q = 0; q < s.n; ++q, size *= 3) {
+      const double* a = alpha + q * W;
+      const double* b = beta + q * W;
+      for (int j = 0; j < size; ++j) {
+        for (int l = 0; l < W; ++l) {
+          mono[(j + size) * W + l] = mono[j * W + l] * a[l];
+          mono[(j + 2 * size) * W + l] = mono[j * W + l] * b[l];
+        }
+      }
+    }
+    double* e = buf + L.e;
+    for (int j = 0; j < s.nobs; ++j) {
+      double acc[W];
+      for (int l = 0; l < W; ++l) acc[l] = 0.0;
+      for (int m = 0; m < s.nm; ++m) {
+        const double c = coeffs(j, m);
+        for (int l = 0; l < W; ++l) acc[l] += c * mono[m * W + l];
+      }
+      for (int l = 0; l < W; ++l) e[j * W + l] = acc[l];
+    }
+  }
+
+  KOKKOS_INLINE_FUNCTION void adjoint_angle(double* buf) const {
+    const double* g = buf + L.g;
+    const double* mono = buf + L.mono;
+    const double* alpha = buf + L.alpha;
+    const double* beta = buf + L.beta;
+    double* adj = buf + L.adj;
+    double* macc = buf + L.macc;
+    // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P; and the
+    // moments M_jP += g_j m_P.
+    for (int m = 0; m < s.nm; ++m) {
+      double acc[W];
+      for (int l = 0; l < W; ++l) acc[l] = 0.0;
+      for (int j = 0; j < s.nobs; ++j) {
+        const double c = coeffs(j, m);
+        for (int l = 0; l < W; ++l) acc[l] += c * g[j * W + l];
+      }
+      for (int l = 0; l < W; ++l) adj[m * W + l] = acc[l];
+    }
+    for (int j = 0; j < s.nobs; ++j) {
+      double* mj = macc + static_cast<long>(j) * s.nm * W;
+      for (int m = 0; m < s.nm; ++m) {
+        for (int l = 0; l < W; ++l) mj[m * W + l] += g[j * W + l] * mono[m * W + l];
+      }
+    }
+    // Back through the qubit-by-qubit build, last qubit first: at qubit q,
+    // dv_q[d] = sum_{j < 3^q} adj[j + d 3^q] m[j], and adj[j] collects
+    // sum_d v_q[d] adj[j + d 3^q].
+    double* da = buf + L.da;
+    double* db = buf + L.db;
+    int size = 1;
+    for (int q = 0; q + 1 < s.n; ++q) size *= 3;
+    for (int q = s.n - 1; q >= 0; --q, size /= 3) {
+      const double* a = alpha + q * W;
+      const double* b = beta + q * W;
+      double sa[W], sb[W];
+      for (int l = 0; l < W; ++l) sa[l] = sb[l] = 0.0;
+      for (int j = 0; j < size; ++j) {
+        for (int l = 0; l < W; ++l) {
+          const double ua = adj[(j + size) * W + l], ub = adj[(j + 2 * size) * W + l];
+          sa[l] += ua * mono[j * W + l];
+          sb[l] += ub * mono[j * W + l];
+          adj[j * W + l] += a[l] * ua + b[l] * ub;
+        }
+      }
+      for (int l = 0; l < W; ++l) {
+        da[q * W + l] = sa[l];
+        db[q * W + l] = sb[l];
+      }
+    }
+    // (cos t, sin t)' = (-sin t, cos t), t = scale x.
+    double* gin = buf + L.gin;
+    for (int q = 0; q < s.n; ++q) {
+      for (int l = 0; l < W; ++l) {
+        gin[q * W + l] =
+            s.axis == GateKind::rz
+                ? 0.0
+                : s.scale * (alpha[q * W + l] * db[q * W + l] - beta[q * W + l] * da[q * W + l]);
+      }
+    }
+  }
+
+  // ---- amplitude encoding ----------------------------------------------------
+
+  KOKKOS_INLINE_FUNCTION void forward_amplitude(double* buf) const {
+    const double* x = buf + L.x;
+    double* psi = buf + L.psi;
+    double* nrm = buf + L.norm;
+    for (int l = 0; l < W; ++l) {
+      double sum = 0.0;
+      for (int i = 0; i < s.dim; ++i) sum += x[i * W + l] * x[i * W + l];
+      nrm[l] = compiled_kmath::sqrt(sum);
+      if (nrm[l] == 0.0) {  // all-zero input: |0...0> by definition
+        for (int i = 0; i < s.dim; ++i) psi[i * W + l] = i == 0 ? 1.0 : 0.0;
+      } else {
+        const double inv = 1.0 / nrm[l];
+        for (int i = 0; i < s.dim; ++i) psi[i * W + l] = x[i * W + l] * inv;
+      }
+    }
+    double* w = buf + L.w;
+    double* e = buf + L.e;
+    for (int j = 0; j < s.nobs; ++j) {
+      double* wj = w + static_cast<long>(j) * s.dim * W;
+      const double* sj = &coeffs(j, 0);
+      for (int a = 0; a < s.dim; ++a) {
+        double acc[W];
+        for (int l = 0; l < W; ++l) acc[l] = 0.0;
+        for (int b = 0; b < s.dim; ++b) {
+          const double c = sj[a * s.dim + b];
+          for (int l = 0; l < W; ++l) acc[l] += c * psi[b * W + l];
+        }
+        for (int l = 0; l < W; ++l) wj[a * W + l] = acc[l];
+      }
+      double acc[W];
+      for (int l = 0; l < W; ++l) acc[l] = 0.0;
+      for (int a = 0; a < s.dim; ++a) {
+        for (int l = 0; l < W; ++l) acc[l] += psi[a * W + l] * wj[a * W + l];
+      }
+      for (int l = 0; l < W; ++l) e[j * W + l] = acc[l];
+    }
+  }
+
+  KOKKOS_INLINE_FUNCTION void adjoint_amplitude(double* buf) const {
+    const double* g = buf + L.g;
+    const double* psi = buf + L.psi;
+    const double* w = buf + L.w;
+    const double* x = buf + L.x;
+    const double* nrm = buf + L.norm;
+    double* lam = buf + L.lam;
+    double* macc = buf + L.macc;
+    // lam = sum_j g_j S_j psi; the moments R_j += g_j psi psi^T (psi_a psi_b
+    // first, so that R_j is exactly symmetric).
+    for (int a = 0; a < s.dim; ++a) {
+      for (int l = 0; l < W; ++l) lam[a * W + l] = 0.0;
+    }
+    for (int j = 0; j < s.nobs; ++j) {
+      const double* wj = w + static_cast<long>(j) * s.dim * W;
+      for (int a = 0; a < s.dim; ++a) {
+        for (int l = 0; l < W; ++l) lam[a * W + l] += g[j * W + l] * wj[a * W + l];
+      }
+      double* rj = macc + static_cast<long>(j) * s.nm * W;
+      for (int a = 0; a < s.dim; ++a) {
+        for (int b = 0; b < s.dim; ++b) {
+          for (int l = 0; l < W; ++l) {
+            rj[(a * s.dim + b) * W + l] += g[j * W + l] * (psi[a * W + l] * psi[b * W + l]);
+          }
+        }
+      }
+    }
+    // d(psi^T S psi)/dpsi = 2 S psi; then through psi = x / |x|.
+    double* gin = buf + L.gin;
+    for (int l = 0; l < W; ++l) {
+      if (nrm[l] == 0.0) {
+        for (int i = 0; i < s.dim; ++i) gin[i * W + l] = 0.0;
+        continue;
+      }
+      const double inv = 1.0 / nrm[l];
+      double dot = 0.0;
+      for (int i = 0; i < s.dim; ++i) dot += x[i * W + l] * inv * 2.0 * lam[i * W + l];
+      for (int i = 0; i < s.dim; ++i) {
+        const double v = x[i * W + l] * inv;
+        gin[i * W + l] = (2.0 * lam[i * W + l] - v * dot) * inv;
+      }
+    }
+  }
+};
+
+/// moments(i) = sum over teams, in team order, of partial(team, i).
+template <class ExecSpace>
+struct SumMoments {
+  using MemSpace = typename ExecSpace::memory_space;
+  Kokkos::View<const double**, Kokkos::LayoutRight, MemSpace> partial;
+  Kokkos::View<double*, MemSpace> moments;
+  KOKKOS_INLINE_FUNCTION void operator()(long i) const {
+    double sum = 0.0;
+    for (std::size_t t = 0; t < partial.extent(0); ++t) sum += partial(t, i);
+    moments(i) = sum;
+  }
+};
+
+}  // namespace resqunn::quantum::detail

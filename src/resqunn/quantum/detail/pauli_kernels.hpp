@@ -1,0 +1,309 @@
+// The compiled evaluator's per-step kernels on Pauli-coefficient vectors
+// (pauli_program.hpp): Heisenberg compilation of the observables and the
+// weight-gradient pass from the batch's moments. Both run one team per
+// observable; a team walks the gate list in order, its threads sharing
+// each gate's independent pairs (a barrier between gates). Sums run in a
+// fixed order for a fixed team size, so results do not depend on the
+// number of threads or ranks. docs/quantum.md derives the maps.
+#pragma once
+
+#include "resqunn/quantum/detail/pauli_program.hpp"
+
+#include <Kokkos_Core.hpp>
+
+namespace resqunn::quantum::detail {
+
+#if KOKKOS_VERSION >= 30700
+namespace pauli_kmath = ::Kokkos;
+#else
+namespace pauli_kmath = ::Kokkos::Experimental;
+#endif
+
+/// Index arithmetic of one gate on 4^n coefficients.
+struct PauliStrides {
+  long size = 0;  // 4^n
+
+  KOKKOS_INLINE_FUNCTION static long power(int q) { return 1L << (2 * q); }
+  KOKKOS_INLINE_FUNCTION static int digit(long index, int q) {
+    return static_cast<int>((index >> (2 * q)) & 3);
+  }
+};
+
+/// The maps of one gate on a coefficient vector, in place.
+template <class Member>
+struct PauliMaps {
+  const Member& team;
+  long size;
+
+  /// Schroedinger rotation by (c, s) = (cos t, sin t) on the pairs (b, c) of
+  /// op.qubit: (r_b, r_c) <- (c r_b - s r_c, c r_c + s r_b). Heisenberg
+  /// conjugation and the inverse are the same map with -s.
+  KOKKOS_INLINE_FUNCTION void rotate(double* v, const PauliOp& op, double c, double s) const {
+    const long stride = PauliStrides::power(op.qubit);
+    const long groups = size / (4 * stride);
+    const long ob = op.b * stride, oc = op.c * stride;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, groups * stride), [&](long k) {
+      const long base = (k / stride) * 4 * stride + k % stride;
+      const double rb = v[base + ob], rc = v[base + oc];
+      v[base + ob] = c * rb - s * rc;
+      v[base + oc] = c * rc + s * rb;
+    });
+    team.team_barrier();
+  }
+
+  /// Conjugation by CNOT or CZ (self-inverse, so Schroedinger, Heisenberg
+  /// and inverse alike): an involution on strings, with signs. Each pair of
+  /// strings is swapped by its lower index.
+  KOKKOS_INLINE_FUNCTION void clifford(double* v, const PauliOp& op,
+                                       const CliffordTable& table) const {
+    const long pc = PauliStrides::power(op.qubit), pt = PauliStrides::power(op.target);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) {
+      const int dc = PauliStrides::digit(i, op.qubit), dt = PauliStrides::digit(i, op.target);
+      const int pair = dc + 4 * dt;
+      const int image = table.image[pair];
+      const long j = i - dc * pc - dt * pt + (image & 3) * pc + (image >> 2) * pt;
+      if (j == i) {
+        if (table.sign[pair] < 0) v[i] = -v[i];
+      } else if (j > i) {
+        const double vi = v[i], vj = v[j];
+        v[j] = table.sign[pair] * vi;
+        v[i] = table.sign[image] * vj;  // j's digits at the pair are `image`
+      }
+    });
+    team.team_barrier();
+  }
+
+  /// d/dt of <o, r> through a rotation, with r after it: the pairs' 90-degree
+  /// turn, sum_pairs (o_c r_b - o_b r_c), in index order.
+  KOKKOS_INLINE_FUNCTION double rotation_gradient(const double* o, const double* r,
+                                                  const PauliOp& op) const {
+    const long stride = PauliStrides::power(op.qubit);
+    const long groups = size / (4 * stride);
+    const long ob = op.b * stride, oc = op.c * stride;
+    double sum = 0.0;
+    Kokkos::parallel_reduce(
+        Kokkos::TeamThreadRange(team, groups * stride),
+        [&](long k, double& acc) {
+          const long base = (k / stride) * 4 * stride + k % stride;
+          acc += o[base + oc] * r[base + ob] - o[base + ob] * r[base + oc];
+        },
+        sum);
+    return sum;
+  }
+};
+
+/// The Pauli string of qubit-wise (x, z) bits: I (0, 0), X (1, 0), Y (1, 1),
+/// Z (0, 1); and the real part of the phase of its matrix elements,
+/// Q[a][a ^ x] = (-i)^{|x & z|} (-1)^{|a & z|}: (-1)^{|x & z| / 2} when
+/// |x & z| is even, else 0 (those strings are imaginary).
+struct XzPauli {
+  KOKKOS_INLINE_FUNCTION static long index(int n, int x, int z) {
+    long q_index = 0;
+    for (int q = 0; q < n; ++q) {
+      const int xb = (x >> q) & 1, zb = (z >> q) & 1;
+      const long d = xb ? (zb ? kY : kX) : (zb ? kZ : kI);
+      q_index |= d << (2 * q);
+    }
+    return q_index;
+  }
+  KOKKOS_INLINE_FUNCTION static double real_phase(int x, int z) {
+    int y = 0;
+    for (int v = x & z; v != 0; v &= v - 1) ++y;
+    if (y & 1) return 0.0;
+    return (y >> 1) & 1 ? -1.0 : 1.0;
+  }
+  /// In place: u_b <- sum_S (-1)^{|b & S|} u_S over `dim` entries.
+  KOKKOS_INLINE_FUNCTION static void walsh_hadamard(double* u, int dim) {
+    for (int h = 1; h < dim; h <<= 1) {
+      for (int i = 0; i < dim; i += 2 * h) {
+        for (int j = i; j < i + h; ++j) {
+          const double a = u[j], b = u[j + h];
+          u[j] = a + b;
+          u[j + h] = a - b;
+        }
+      }
+    }
+  }
+};
+
+/// What the batch kernel reads from the Heisenberg observables h_j:
+///  angle:     C(j, P) = sign_P h_j[pauli_P] for the 3^n monomials;
+///  amplitude: S_j = Re(H_j), dense, at (j, a * dim + b): for each x,
+///             S_j[a][a ^ x] = sum_z phase(x, z) h_j[Q(x, z)] (-1)^{|a & z|},
+///             a Walsh-Hadamard transform over z (row x of `work`).
+template <class ExecSpace>
+struct ExtractCoefficients {
+  using MemSpace = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  using Member = typename Policy::member_type;
+
+  int n = 0;
+  bool angle = true;
+  Kokkos::View<const double**, Kokkos::LayoutRight, MemSpace> heisenberg;
+  Kokkos::View<const std::int32_t*, MemSpace> monomial_pauli;
+  Kokkos::View<const std::int8_t*, MemSpace> monomial_sign;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> work;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> coeffs;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
+    const int j = team.league_rank();
+    if (angle) {
+      const long count = static_cast<long>(monomial_pauli.extent(0));
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, count), [&](long m) {
+        coeffs(j, m) = monomial_sign(m) * heisenberg(j, monomial_pauli(m));
+      });
+      return;
+    }
+    const int dim = 1 << n;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, dim), [&](int x) {
+      double* row = &work(j, static_cast<long>(x) * dim);
+      for (int z = 0; z < dim; ++z) {
+        row[z] = XzPauli::real_phase(x, z) * heisenberg(j, XzPauli::index(n, x, z));
+      }
+      XzPauli::walsh_hadamard(row, dim);
+    });
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, dim * dim), [&](int i) {
+      const int x = i / dim, a = i % dim;
+      coeffs(j, static_cast<long>(a) * dim + (a ^ x)) = work(j, i);
+    });
+  }
+};
+
+/// The moments as state-side Pauli vectors mu_j (Tr(Q R_j) for each Q):
+///  angle:     mu_j[pauli_P] = sign_P M_jP, 0 for strings with no monomial;
+///  amplitude: from R_j (dim x dim at j * dim^2): for each x,
+///             mu_j[Q(x, z)] = phase(x, z) sum_a (-1)^{|a & z|} R_j[a ^ x][a].
+template <class ExecSpace>
+struct MomentsToPauli {
+  using MemSpace = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  using Member = typename Policy::member_type;
+
+  int n = 0;
+  bool angle = true;
+  long size = 0;                                  // 4^n
+  long nm = 0;                                    // moments per observable
+  Kokkos::View<const double*, MemSpace> moments;  // (j * nm + m)
+  Kokkos::View<const std::int32_t*, MemSpace> monomial_pauli;
+  Kokkos::View<const std::int8_t*, MemSpace> monomial_sign;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> work;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> mu;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
+    const int j = team.league_rank();
+    const double* mj = moments.data() + j * nm;
+    if (angle) {
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) { mu(j, i) = 0.0; });
+      team.team_barrier();
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nm),
+                           [&](long m) { mu(j, monomial_pauli(m)) = monomial_sign(m) * mj[m]; });
+      team.team_barrier();
+      return;
+    }
+    const int dim = 1 << n;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, dim), [&](int x) {
+      double* row = &work(j, static_cast<long>(x) * dim);
+      for (int a = 0; a < dim; ++a) row[a] = mj[static_cast<long>(a ^ x) * dim + a];
+      XzPauli::walsh_hadamard(row, dim);
+      for (int z = 0; z < dim; ++z)
+        mu(j, XzPauli::index(n, x, z)) = XzPauli::real_phase(x, z) * row[z];
+    });
+    team.team_barrier();
+  }
+};
+
+/// Observables into the Heisenberg picture: h_j = T^T o_j, the gates from
+/// last to first (rotation t conjugates as the Schroedinger map with -t).
+/// Writes heisenberg(j, :) (4^n coefficients).
+template <class ExecSpace>
+struct CompileObservables {
+  using MemSpace = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  using Member = typename Policy::member_type;
+
+  long size = 0;
+  Kokkos::View<const PauliOp*, MemSpace> ops;
+  Kokkos::View<const CliffordTable*, MemSpace> cliffords;
+  Kokkos::View<const std::int32_t*, MemSpace> observables;
+  Kokkos::View<const double*, MemSpace> weights;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> heisenberg;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
+    const int j = team.league_rank();
+    double* h = &heisenberg(j, 0);
+    const std::int32_t start = observables(j);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size),
+                         [&](long i) { h[i] = i == start ? 1.0 : 0.0; });
+    team.team_barrier();
+    const PauliMaps<Member> maps{team, size};
+    for (long g = static_cast<long>(ops.extent(0)) - 1; g >= 0; --g) {
+      const PauliOp op = ops(g);
+      if (op.kind == 0) {
+        const double t = weights(op.param);
+        maps.rotate(h, op, pauli_kmath::cos(t), -pauli_kmath::sin(t));
+      } else {
+        maps.clifford(h, op, cliffords(op.kind - 1));
+      }
+    }
+  }
+};
+
+/// The weight gradient sum_j <o_j, T mu_j> from the moments' vectors mu_j
+/// (state side, in mu(j, :)): mu_j forward through the gates, then back
+/// with o_j, each rotation adding its derivative and both vectors un-doing
+/// the gate. Writes per_observable(j, w); `scratch(j, :)` holds o_j.
+template <class ExecSpace>
+struct WeightGradient {
+  using MemSpace = typename ExecSpace::memory_space;
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  using Member = typename Policy::member_type;
+
+  long size = 0;
+  Kokkos::View<const PauliOp*, MemSpace> ops;
+  Kokkos::View<const CliffordTable*, MemSpace> cliffords;
+  Kokkos::View<const std::int32_t*, MemSpace> observables;
+  Kokkos::View<const double*, MemSpace> weights;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> mu;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> scratch;
+  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> per_observable;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
+    const int j = team.league_rank();
+    double* r = &mu(j, 0);
+    double* o = &scratch(j, 0);
+    const std::int32_t start = observables(j);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size),
+                         [&](long i) { o[i] = i == start ? 1.0 : 0.0; });
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, static_cast<long>(weights.extent(0))),
+                         [&](long w) { per_observable(j, w) = 0.0; });
+    team.team_barrier();
+    const PauliMaps<Member> maps{team, size};
+    const long count = static_cast<long>(ops.extent(0));
+    for (long g = 0; g < count; ++g) {
+      const PauliOp op = ops(g);
+      if (op.kind == 0) {
+        const double t = weights(op.param);
+        maps.rotate(r, op, pauli_kmath::cos(t), pauli_kmath::sin(t));
+      } else {
+        maps.clifford(r, op, cliffords(op.kind - 1));
+      }
+    }
+    for (long g = count - 1; g >= 0; --g) {
+      const PauliOp op = ops(g);
+      if (op.kind == 0) {
+        const double grad = maps.rotation_gradient(o, r, op);
+        Kokkos::single(Kokkos::PerTeam(team), [&] { per_observable(j, op.param) += grad; });
+        const double t = weights(op.param);
+        const double c = pauli_kmath::cos(t), s = pauli_kmath::sin(t);
+        maps.rotate(r, op, c, -s);
+        maps.rotate(o, op, c, -s);
+      } else {
+        maps.clifford(r, op, cliffords(op.kind - 1));
+        maps.clifford(o, op, cliffords(op.kind - 1));
+      }
+    }
+  }
+};
+
+}  // namespace resqunn::quantum::detail

@@ -1,0 +1,55 @@
+#include "resqunn/quantum/evaluator_cost.hpp"
+
+#include "resqunn/quantum/detail/compiled_evaluator.hpp"
+#include "resqunn/quantum/detail/pauli_program.hpp"
+
+#include <algorithm>
+
+namespace resqunn::quantum {
+
+namespace {
+
+// Fitted to bench/bench_circuits on one core (docs/benchmarks.md).
+constexpr double kA0 = 10.0;
+constexpr double kA1 = 0.35;
+constexpr double kB0 = 5.0;
+constexpr double kB1 = 0.09;
+constexpr double kB2 = 0.5;
+
+// Host lanes: the limits are checked for the widest chunks.
+constexpr int kHostLanes = 8;
+
+}  // namespace
+
+EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
+  const double gates = static_cast<double>(ansatz_gates(spec).size());  // validates
+  const double dim = static_cast<double>(1L << spec.qubits);
+  const double observables =
+      spec.readout == Readout::expval_z
+          ? spec.qubits
+          : static_cast<double>(1L
+                                << (spec.readout_qubits == 0 ? spec.qubits : spec.readout_qubits));
+  const double moments = spec.encoding == Encoding::angle
+                             ? static_cast<double>(detail::monomial_count(spec.qubits))
+                             : dim * dim;
+  EvaluatorCosts c;
+  c.statevector_ns = kA0 + kA1 * gates * dim;
+  c.compiled_ns = kB0 + kB1 * observables * moments +
+                  kB2 * gates * dim * dim * observables / static_cast<double>(std::max(1L, batch));
+  c.compiled_fits = detail::compiled_supported(spec, kHostLanes);
+  return c;
+}
+
+Evaluator choose_evaluator(const CircuitSpec& spec, long batch) {
+  if (spec.evaluator != Evaluator::automatic) return spec.evaluator;
+  const EvaluatorCosts c = evaluator_costs(spec, batch);
+  return c.compiled_fits && c.compiled_ns < c.statevector_ns ? Evaluator::compiled
+                                                             : Evaluator::statevector;
+}
+
+CircuitSpec resolve_evaluator(CircuitSpec spec, long batch) {
+  spec.evaluator = choose_evaluator(spec, batch);
+  return spec;
+}
+
+}  // namespace resqunn::quantum
