@@ -91,6 +91,58 @@ void BM_ForwardVjp(benchmark::State& state) {
   state.counters["threads"] = Space().concurrency();
 }
 
+// Both evaluators (docs/quantum.md) on the same workload: Serial, paper
+// ansatz, angle (RY) encoding, expval-z; batch 20,000 (2,048 from 7 qubits
+// on). Args: evaluator (0 state vector, 1 compiled), qubits, depth, vjp.
+// The weights change every call, as in training, so the compiled rows pay
+// their compile (and, with the VJP, their weight-gradient pass) each call.
+template <class Space>
+void BM_Evaluator(benchmark::State& state) {
+  CircuitSpec spec = paper_spec(static_cast<int>(state.range(1)), static_cast<int>(state.range(2)));
+  spec.evaluator = state.range(0) == 0 ? Evaluator::statevector : Evaluator::compiled;
+  const bool vjp = state.range(3) != 0;
+  const std::size_t batch = spec.qubits <= 6 ? 20000 : 2048;
+  Problem<Space> p(spec, batch);
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.w);
+  double shift = 1e-3;
+  for (auto _ : state) {
+    w(0) += shift;
+    shift = -shift;
+    Kokkos::deep_copy(p.w, w);
+    if (vjp) {
+      p.circuit.vjp(p.x, p.w, p.u, p.y, p.gx, p.gw);
+    } else {
+      p.circuit.forward(p.x, p.w, p.y);
+    }
+    benchmark::DoNotOptimize(p.y.data());
+  }
+  state.counters["ns_per_circuit"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * batch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+}
+
+void evaluator_rows(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"compiled", "qubits", "depth", "vjp"});
+  for (int e : {0, 1}) {
+    for (int d : {1, 2, 4, 8, 16, 32}) {
+      for (int v : {0, 1}) b->Args({e, 4, d, v});
+    }
+  }
+}
+
+// Where auto switches: forward + VJP of both evaluators, qubits 1..10 at
+// depths 1, 4, 16 (the compiled evaluator up to its limits).
+void switch_rows(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"compiled", "qubits", "depth", "vjp"});
+  for (int d : {1, 4, 16}) {
+    for (int n = 1; n <= 10; ++n) {
+      for (int e : {0, 1}) {
+        if (n != 4) b->Args({e, n, d, 1});
+      }
+    }
+  }
+}
+
 // The dense reference, one circuit at a time: forward, and forward plus
 // gradients by the parameter-shift rule (what a statevector simulator
 // without an adjoint does).
@@ -145,6 +197,8 @@ void small_sizes(benchmark::internal::Benchmark* b) {
 #ifdef KOKKOS_ENABLE_SERIAL
 BENCHMARK_TEMPLATE(BM_Forward, Kokkos::Serial)->Apply(circuit_sizes);
 BENCHMARK_TEMPLATE(BM_ForwardVjp, Kokkos::Serial)->Apply(circuit_sizes);
+BENCHMARK_TEMPLATE(BM_Evaluator, Kokkos::Serial)->Apply(evaluator_rows);
+BENCHMARK_TEMPLATE(BM_Evaluator, Kokkos::Serial)->Apply(switch_rows)->MinTime(0.2);
 #endif
 #ifdef KOKKOS_ENABLE_OPENMP
 BENCHMARK_TEMPLATE(BM_Forward, Kokkos::OpenMP)->Apply(circuit_sizes)->UseRealTime();

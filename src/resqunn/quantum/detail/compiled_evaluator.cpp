@@ -12,10 +12,12 @@ namespace resqunn::quantum::detail {
 
 namespace {
 
-// Chunks of W circuits per team at least (as the state-vector kernel), and
-// at most this many doubles of team-partial moments in all: more chunks per
-// team for large moment tables. Both depend only on the batch and the spec.
-constexpr long kMinChunksPerTeam = 4;
+// Chunks of W circuits per team at least, and at most this many doubles of
+// team-partial moments in all: more chunks per team for large moment
+// tables. Each team ends by summing its moment table over its lanes, so
+// teams are larger than the state-vector kernel's (4 chunks). Both depend
+// only on the batch and the spec, never on the thread count.
+constexpr long kMinChunksPerTeam = 32;
 constexpr long kPartialBudget = 1L << 22;
 
 int observable_count(const CircuitSpec& spec) {

@@ -79,6 +79,85 @@ struct CompiledLayout {
   }
 };
 
+// ---- lane loops (restrict: the blocks of one call never overlap) ----------
+
+/// dst[i] = src[i] * f[i % W] for `rows` rows of W lanes.
+template <int W>
+KOKKOS_INLINE_FUNCTION void scale_rows(double* KOKKOS_RESTRICT dst,
+                                       const double* KOKKOS_RESTRICT src,
+                                       const double* KOKKOS_RESTRICT f, int rows) {
+  for (int r = 0; r < rows; ++r) {
+    for (int l = 0; l < W; ++l) dst[r * W + l] = src[r * W + l] * f[l];
+  }
+}
+
+/// out_i = sum_m c[i * stride + m] v_m for rows i < rows (at most 4) of c,
+/// over `count` rows v_m of W lanes. Two partial sums per row (even and odd
+/// m, added at the end) keep eight independent FMA chains in flight.
+template <int W>
+KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long stride, int rows,
+                                     int count, const double* KOKKOS_RESTRICT v,
+                                     double* KOKKOS_RESTRICT out) {
+  double even[4][W], odd[4][W];
+  for (int i = 0; i < 4; ++i) {
+    for (int l = 0; l < W; ++l) even[i][l] = odd[i][l] = 0.0;
+  }
+  int m = 0;
+  for (; m + 1 < count; m += 2) {
+    for (int i = 0; i < 4; ++i) {
+      const double ce = i < rows ? c[i * stride + m] : 0.0;
+      const double co = i < rows ? c[i * stride + m + 1] : 0.0;
+      for (int l = 0; l < W; ++l) {
+        even[i][l] += ce * v[m * W + l];
+        odd[i][l] += co * v[(m + 1) * W + l];
+      }
+    }
+  }
+  if (m < count) {
+    for (int i = 0; i < 4; ++i) {
+      const double ce = i < rows ? c[i * stride + m] : 0.0;
+      for (int l = 0; l < W; ++l) even[i][l] += ce * v[m * W + l];
+    }
+  }
+  for (int i = 0; i < rows; ++i) {
+    for (int l = 0; l < W; ++l) out[i * W + l] = even[i][l] + odd[i][l];
+  }
+}
+
+/// For one observable j: out_m += c_m g and acc_m += g v_m for m < count
+/// (per lane): the back-propagated monomial gradient and the moments.
+template <int W>
+KOKKOS_INLINE_FUNCTION void backprop_rows(double* KOKKOS_RESTRICT out, double* KOKKOS_RESTRICT acc,
+                                          const double* KOKKOS_RESTRICT c,
+                                          const double* KOKKOS_RESTRICT g,
+                                          const double* KOKKOS_RESTRICT v, int count) {
+  for (int m = 0; m < count; ++m) {
+    for (int l = 0; l < W; ++l) {
+      out[m * W + l] += c[m] * g[l];
+      acc[m * W + l] += g[l] * v[m * W + l];
+    }
+  }
+}
+
+/// One qubit of the monomial build's reverse pass over `size` rows:
+/// da += sum_j hi1_j m_j, db += sum_j hi2_j m_j, lo_j += a hi1_j + b hi2_j.
+template <int W>
+KOKKOS_INLINE_FUNCTION void unbuild_rows(
+    double* KOKKOS_RESTRICT lo, const double* KOKKOS_RESTRICT hi1,
+    const double* KOKKOS_RESTRICT hi2, const double* KOKKOS_RESTRICT mono,
+    const double* KOKKOS_RESTRICT a, const double* KOKKOS_RESTRICT b, double* KOKKOS_RESTRICT da,
+    double* KOKKOS_RESTRICT db, int size) {
+  for (int l = 0; l < W; ++l) da[l] = db[l] = 0.0;
+  for (int j = 0; j < size; ++j) {
+    for (int l = 0; l < W; ++l) {
+      const double ua = hi1[j * W + l], ub = hi2[j * W + l];
+      da[l] += ua * mono[j * W + l];
+      db[l] += ub * mono[j * W + l];
+      lo[j * W + l] += a[l] * ua + b[l] * ub;
+    }
+  }
+}
+
 template <class ExecSpace, int W>
 struct CompiledKernel {
   using MemSpace = typename ExecSpace::memory_space;
@@ -204,24 +283,13 @@ struct CompiledKernel {
     for (int l = 0; l < W; ++l) mono[l] = 1.0;
     int size = 1;
     for (int q = 0; q < s.n; ++q, size *= 3) {
-      const double* a = alpha + q * W;
-      const double* b = beta + q * W;
-      for (int j = 0; j < size; ++j) {
-        for (int l = 0; l < W; ++l) {
-          mono[(j + size) * W + l] = mono[j * W + l] * a[l];
-          mono[(j + 2 * size) * W + l] = mono[j * W + l] * b[l];
-        }
-      }
+      scale_rows<W>(mono + size * W, mono, alpha + q * W, size);
+      scale_rows<W>(mono + 2 * size * W, mono, beta + q * W, size);
     }
     double* e = buf + L.e;
-    for (int j = 0; j < s.nobs; ++j) {
-      double acc[W];
-      for (int l = 0; l < W; ++l) acc[l] = 0.0;
-      for (int m = 0; m < s.nm; ++m) {
-        const double c = coeffs(j, m);
-        for (int l = 0; l < W; ++l) acc[l] += c * mono[m * W + l];
-      }
-      for (int l = 0; l < W; ++l) e[j * W + l] = acc[l];
+    for (int j = 0; j < s.nobs; j += 4) {
+      const int rows = s.nobs - j < 4 ? s.nobs - j : 4;
+      dot_rows<W>(coeffs.data() + static_cast<long>(j) * s.nm, s.nm, rows, s.nm, mono, e + j * W);
     }
   }
 
@@ -234,20 +302,10 @@ struct CompiledKernel {
     double* macc = buf + L.macc;
     // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P; and the
     // moments M_jP += g_j m_P.
-    for (int m = 0; m < s.nm; ++m) {
-      double acc[W];
-      for (int l = 0; l < W; ++l) acc[l] = 0.0;
-      for (int j = 0; j < s.nobs; ++j) {
-        const double c = coeffs(j, m);
-        for (int l = 0; l < W; ++l) acc[l] += c * g[j * W + l];
-      }
-      for (int l = 0; l < W; ++l) adj[m * W + l] = acc[l];
-    }
+    for (int i = 0; i < s.nm * W; ++i) adj[i] = 0.0;
     for (int j = 0; j < s.nobs; ++j) {
-      double* mj = macc + static_cast<long>(j) * s.nm * W;
-      for (int m = 0; m < s.nm; ++m) {
-        for (int l = 0; l < W; ++l) mj[m * W + l] += g[j * W + l] * mono[m * W + l];
-      }
+      backprop_rows<W>(adj, macc + static_cast<long>(j) * s.nm * W,
+                       coeffs.data() + static_cast<long>(j) * s.nm, g + j * W, mono, s.nm);
     }
     // Back through the qubit-by-qubit build, last qubit first: at qubit q,
     // dv_q[d] = sum_{j < 3^q} adj[j + d 3^q] m[j], and adj[j] collects
@@ -257,22 +315,8 @@ struct CompiledKernel {
     int size = 1;
     for (int q = 0; q + 1 < s.n; ++q) size *= 3;
     for (int q = s.n - 1; q >= 0; --q, size /= 3) {
-      const double* a = alpha + q * W;
-      const double* b = beta + q * W;
-      double sa[W], sb[W];
-      for (int l = 0; l < W; ++l) sa[l] = sb[l] = 0.0;
-      for (int j = 0; j < size; ++j) {
-        for (int l = 0; l < W; ++l) {
-          const double ua = adj[(j + size) * W + l], ub = adj[(j + 2 * size) * W + l];
-          sa[l] += ua * mono[j * W + l];
-          sb[l] += ub * mono[j * W + l];
-          adj[j * W + l] += a[l] * ua + b[l] * ub;
-        }
-      }
-      for (int l = 0; l < W; ++l) {
-        da[q * W + l] = sa[l];
-        db[q * W + l] = sb[l];
-      }
+      unbuild_rows<W>(adj, adj + size * W, adj + 2 * size * W, mono, alpha + q * W, beta + q * W,
+                      da + q * W, db + q * W, size);
     }
     // (cos t, sin t)' = (-sin t, cos t), t = scale x.
     double* gin = buf + L.gin;
