@@ -31,12 +31,14 @@ train::TrainingData random_data(int n) {
   return d;
 }
 
-model::ModelSpec spec(int layers, const std::string& residual, bool trainable) {
+model::ModelSpec spec(int layers, const std::string& residual, bool trainable,
+                      quantum::Evaluator evaluator = quantum::Evaluator::automatic) {
   model::ModelSpec m;
   for (int k = 0; k < layers; ++k) {
     model::QuanvSpec q;
     q.depth = k == 0 ? 4 : 1;  // the paper's QCL1 depth 4, QCL2 depth 1
     q.trainable = trainable;
+    q.evaluator = evaluator;
     m.layers.push_back(q);
   }
   m.residual = residual;
@@ -60,8 +62,11 @@ void run_epochs(benchmark::State& state, const model::ModelSpec& s) {
   state.counters["threads"] = Kokkos::DefaultExecutionSpace().concurrency();
 }
 
+// Arg: the layers' evaluator, 0 auto, 1 statevector, 2 compiled.
 void BM_Train_TwoLayers_X_O1_O2(benchmark::State& state) {
-  run_epochs(state, spec(2, "(X+O1)+O2", true));
+  constexpr quantum::Evaluator kEvaluators[] = {
+      quantum::Evaluator::automatic, quantum::Evaluator::statevector, quantum::Evaluator::compiled};
+  run_epochs(state, spec(2, "(X+O1)+O2", true, kEvaluators[state.range(0)]));
 }
 void BM_Train_TwoLayers_None(benchmark::State& state) { run_epochs(state, spec(2, "none", true)); }
 void BM_Train_OneLayer_Trainable(benchmark::State& state) {
@@ -71,7 +76,11 @@ void BM_Train_OneLayer_Frozen(benchmark::State& state) {
   run_epochs(state, spec(1, "none", false));
 }
 
-BENCHMARK(BM_Train_TwoLayers_X_O1_O2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Train_TwoLayers_X_O1_O2)
+    ->ArgName("evaluator")
+    ->DenseRange(0, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_Train_TwoLayers_None)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Train_OneLayer_Trainable)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Train_OneLayer_Frozen)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -41,12 +41,15 @@ def resqunn_stdin(resqunn):
     return call
 
 
-def test_one_qubit_matches_closed_form(resqunn_stdin):
-    req = {"qubits": 1, "depth": 1, "weights": [0.7, -1.1],
+@pytest.mark.parametrize("evaluator", ["statevector", "compiled", "auto"])
+def test_one_qubit_matches_closed_form(resqunn_stdin, evaluator):
+    req = {"qubits": 1, "depth": 1, "weights": [0.7, -1.1], "evaluator": evaluator,
            "inputs": [[0.3], [-0.8]], "upstream": [[1.0], [2.0]]}
     r = resqunn_stdin("circuit", input=json.dumps(req))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
+    # The response says what ran: auto resolves to one of the two.
+    assert out["evaluator"] in (["statevector", "compiled"] if evaluator == "auto" else [evaluator])
     e0, e1 = one_qubit(0.3, 0.7, -1.1), one_qubit(-0.8, 0.7, -1.1)
     assert flat(out["outputs"]) == pytest.approx([e0["out"], e1["out"]], abs=1e-14)
     assert flat(out["input_grads"]) == pytest.approx([e0["dx"], 2 * e1["dx"]], abs=1e-13)
@@ -78,7 +81,33 @@ def test_amplitude_inputs_are_padded_and_normalised(resqunn_stdin):
     assert flat(json.loads(r.stdout)["outputs"]) == pytest.approx([0.36, 0.0, 0.0, 0.64], abs=1e-14)
 
 
+def test_both_evaluators_agree(resqunn_stdin):
+    """Four qubits, strongly-entangling depth 3, RX encoding: outputs and
+    input gradients to 1e-12, weight gradients to 1e-10 relative."""
+    import random
+    rng = random.Random(5)
+    req = {"qubits": 4, "ansatz": "strongly-entangling", "depth": 3, "rotation": "rx",
+           "weights": [rng.uniform(-3, 3) for _ in range(36)],
+           "inputs": [[rng.uniform(-1, 1) for _ in range(4)] for _ in range(5)],
+           "upstream": [[rng.uniform(-1, 1) for _ in range(4)] for _ in range(5)]}
+    answers = {}
+    for evaluator in ("statevector", "compiled"):
+        r = resqunn_stdin("circuit", input=json.dumps({**req, "evaluator": evaluator}))
+        assert r.returncode == 0, r.stderr
+        answers[evaluator] = json.loads(r.stdout)
+        assert answers[evaluator]["evaluator"] == evaluator
+    sv, cp = answers["statevector"], answers["compiled"]
+    assert flat(cp["outputs"]) == pytest.approx(flat(sv["outputs"]), abs=1e-12)
+    assert flat(cp["input_grads"]) == pytest.approx(flat(sv["input_grads"]), abs=1e-12)
+    assert cp["weight_grads"] == pytest.approx(sv["weight_grads"], rel=1e-10, abs=1e-10)
+
+
 @pytest.mark.parametrize("request_text, expected", [
+    ('{"qubits": 1, "evaluator": "compield", "weights": [1, 2], "inputs": [[0]]}',
+     "did you mean 'compiled'"),
+    ('{"qubits": 12, "encoding": "amplitude", "readout": "probabilities", '
+     '"evaluator": "compiled", "weights": [' + ", ".join(["0"] * 24) + '], "inputs": [[1]]}',
+     'evaluator = \"statevector\"'),
     ('{"qubits": 1, "weights": [0.1', "invalid JSON at byte"),
     ('[1, 2]', "must be a JSON object"),
     ('{"qubit": 1}', 'did you mean "qubits"'),

@@ -54,6 +54,29 @@ def test_paper_wiring_from_a_residual_string(resqunn):
     assert qcl1 + qcl2 + head == 386
 
 
+def evaluator_lines(stdout):
+    """The "  evaluator ..." line under each consumer, in order."""
+    return [line.strip() for line in stdout.splitlines() if line.startswith("  evaluator ")]
+
+
+def test_evaluator_per_circuit(resqunn):
+    # Each layer's circuit gets an evaluator line with both estimates; auto
+    # picks the cheaper, so the compiled one for a depth-64 ansatz (its cost
+    # does not grow with depth) and never "auto" itself.
+    r = resqunn("model", "describe", "(X+O1)+O2", "--depths", "64,1", "--head", "quantum")
+    assert r.returncode == 0, r.stderr
+    lines = evaluator_lines(r.stdout)
+    assert len(lines) == 3  # QCL1, QCL2, the quantum head
+    assert all("statevector" in line and "ns" in line for line in lines)
+    assert lines[0].startswith("evaluator compiled (")
+    assert not any(line.startswith("evaluator auto") for line in lines)
+    forced = resqunn("model", "describe", "(X+O1)+O2", "--depths", "64,1",
+                     "--evaluator", "statevector")
+    assert forced.returncode == 0, forced.stderr
+    assert all(line.startswith("evaluator statevector (")
+               for line in evaluator_lines(forced.stdout))
+
+
 def test_depths_image_size_classes_and_head(resqunn):
     d = describe(resqunn, "(X+O1)+O2", "--depths", "4,1", "--image-size", "28",
                  "--classes", "3")

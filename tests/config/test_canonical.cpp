@@ -100,6 +100,7 @@ angle_scale = 3.141592653589793
 ansatz = "paper"
 trainable = true
 channel_mode = "mean"
+evaluator = "auto"
 
 [[model.layers]]
 kernel = 2
@@ -111,11 +112,13 @@ angle_scale = 1.0
 ansatz = "paper"
 trainable = true
 channel_mode = "mean"
+evaluator = "auto"
 
 [model.head]
 type = "quantum"
 ansatz = "basic-entangler"
 depth = 3
+evaluator = "auto"
 
 [train]
 optimizer = "sgd"

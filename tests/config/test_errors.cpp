@@ -145,6 +145,11 @@ const std::vector<BadInput>& bad_inputs() {
       {"unknown_encoding",
        "[model.quanv]\nencoding = \"angel\"\n",
        {"bad.toml:2:12: model.quanv.encoding:", "'angel'", "did you mean 'angle'?"}},
+      {"unknown_evaluator",
+       "[model.quanv]\nevaluator = \"compield\"\n",
+       {"bad.toml:2:13: model.quanv.evaluator: unknown evaluator 'compield' (did you mean "
+        "'compiled'?)",
+        "auto, compiled, statevector"}},
       {"unknown_optimizer",
        "[train]\noptimizer = \"adma\"\n",
        {"bad.toml:2:13: train.optimizer: unknown optimizer 'adma' (did you mean 'adam'?)",

@@ -41,11 +41,13 @@ angle_scale = 1.5
 ansatz = "strongly-entangling"
 trainable = false
 channel_mode = "stack"
+evaluator = "compiled"
 
 [model.head]
 type = "quantum"
 ansatz = "basic-entangler"
 depth = 5
+evaluator = "statevector"
 
 [train]
 optimizer = "sgd"
@@ -89,6 +91,7 @@ TEST(ConfigParse, EveryKeyReachesItsField) {
     EXPECT_EQ(q.ansatz, quantum::Ansatz::strongly_entangling);
     EXPECT_FALSE(q.trainable);
     EXPECT_EQ(q.channel_mode, model::ChannelMode::stack);
+    EXPECT_EQ(q.evaluator, quantum::Evaluator::compiled);
   }
   EXPECT_EQ(c.model.residual, "X+O1;X+O2+O3");
   EXPECT_EQ(c.model.gradient_mode, model::GradientMode::full);
@@ -96,6 +99,7 @@ TEST(ConfigParse, EveryKeyReachesItsField) {
   EXPECT_EQ(c.model.head.kind, model::HeadKind::quantum);
   EXPECT_EQ(c.model.head.ansatz, quantum::Ansatz::basic_entangler);
   EXPECT_EQ(c.model.head.depth, 5);
+  EXPECT_EQ(c.model.head.evaluator, quantum::Evaluator::statevector);
 
   EXPECT_EQ(c.train.optimizer.kind, train::OptimizerKind::sgd);
   EXPECT_EQ(c.train.optimizer.lr, 0.25);
@@ -155,6 +159,7 @@ encoding = "amplitude"
 [[model.layers]]
 depth = 1
 channel_mode = "pool"
+evaluator = "statevector"
 )",
                                   "layers.toml");
   ASSERT_EQ(c.model.layers.size(), 2u);
@@ -171,6 +176,8 @@ channel_mode = "pool"
   EXPECT_EQ(b.stride, 1);
   EXPECT_EQ(b.ansatz, quantum::Ansatz::basic_entangler);
   EXPECT_EQ(b.channel_mode, model::ChannelMode::pool);
+  EXPECT_EQ(a.evaluator, quantum::Evaluator::automatic);  // the default
+  EXPECT_EQ(b.evaluator, quantum::Evaluator::statevector);
 
   // Without model.depths each layer table gives its own depth.
   const auto d = parse_run_config(

@@ -135,6 +135,23 @@ INSTANTIATE_TEST_SUITE_P(QuantumHead, ThreeLayerGradients,
                                             ::testing::Values(HeadKind::quantum)),
                          grid_name);
 
+// The compiled evaluator (docs/quantum.md) in every layer and in the quantum
+// head: the same finite-difference references, both gradient modes.
+class CompiledGradients : public ::testing::TestWithParam<GridParam> {};
+
+TEST_P(CompiledGradients, MatchFiniteDifferences) {
+  const auto& [residual, mode, head] = GetParam();
+  ModelSpec spec = two_layer_spec(residual, mode, head);
+  for (QuanvSpec& layer : spec.layers) layer.evaluator = resqunn::quantum::Evaluator::compiled;
+  spec.head.evaluator = resqunn::quantum::Evaluator::compiled;
+  check_gradients(spec, kTwoLayerInput);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryLayer, CompiledGradients,
+                         ::testing::Combine(::testing::Values("none", "O1+O2", "(X+O1)+O2"), kModes,
+                                            kHeads),
+                         grid_name);
+
 // Other encodings, channel modes, ansaetze and non-divisible alignment.
 TEST(ModelGradients, AmplitudeLayersWithAdaptivePooling) {
   // 2x5x5 -> QCL1 amplitude 2x2/2 same, mean (2 qubits) -> 2x3x3;

@@ -631,3 +631,40 @@ TEST(ModelPlanModel, ModelBuildsWhatThePlanDescribes) {
   EXPECT_EQ(p.layers[2].output, (Shape{16, 3, 3}));
   EXPECT_EQ(p.head.features, 144);
 }
+
+// The evaluator of each circuit: what the spec names, or (auto) the cheaper
+// by quantum::evaluator_costs for a call of kImagesPerCall images; never
+// left automatic. Compiled where it cannot fit is an error naming the layer.
+TEST(Plan, ChoosesAnEvaluatorPerCircuit) {
+  ModelSpec spec =
+      model({quanv(2, 2), quanv(2, 2)}, "none", GradientMode::barrier, HeadKind::quantum);
+  spec.layers[0].evaluator = q::Evaluator::compiled;
+  spec.layers[1].evaluator = q::Evaluator::statevector;
+  const ModelPlan p = plan_model(spec, {1, 8, 8}, 4);
+  EXPECT_EQ(p.layers[0].circuit.evaluator, q::Evaluator::compiled);
+  EXPECT_EQ(p.layers[1].circuit.evaluator, q::Evaluator::statevector);
+  EXPECT_NE(p.head.circuit.evaluator, q::Evaluator::automatic);
+  EXPECT_TRUE(p.layers[0].costs.compiled_fits);
+  // auto: the cheaper by the same estimates, for the layer's call size.
+  spec.layers[0].evaluator = q::Evaluator::automatic;
+  const ModelPlan a = plan_model(spec, {1, 8, 8}, 4);
+  const q::EvaluatorCosts c =
+      q::evaluator_costs(a.layers[0].circuit, a.layers[0].circuits_per_image * kImagesPerCall);
+  EXPECT_EQ(a.layers[0].circuit.evaluator,
+            c.compiled_ns < c.statevector_ns ? q::Evaluator::compiled : q::Evaluator::statevector);
+  EXPECT_DOUBLE_EQ(a.layers[0].costs.compiled_ns, c.compiled_ns);
+  EXPECT_NE(describe(a).find("evaluator "), std::string::npos);
+  // A 3x3 angle window (9 qubits, expval-z) fits the compiled evaluator.
+  ModelSpec nine = model({quanv(3, 3)});
+  nine.layers[0].evaluator = q::Evaluator::compiled;
+  EXPECT_TRUE(plan_model(nine, {1, 9, 9}, 2).layers[0].costs.compiled_fits);
+  // A quantum head over 4x32x32 = 4096 features needs 12 qubits: beyond the
+  // compiled evaluator's 10, so asking for it is an error naming the head.
+  ModelSpec wide = model({quanv(2, 2)}, "none", GradientMode::barrier, HeadKind::quantum);
+  wide.head.evaluator = q::Evaluator::compiled;
+  const std::string e = usage_error([&] { (void)plan_model(wide, {1, 64, 64}, 10); }).what();
+  EXPECT_NE(e.find("model.head.evaluator = \"compiled\" does not fit"), std::string::npos) << e;
+  EXPECT_NE(e.find("statevector"), std::string::npos) << e;
+  wide.head.evaluator = q::Evaluator::automatic;
+  EXPECT_EQ(plan_model(wide, {1, 64, 64}, 10).head.circuit.evaluator, q::Evaluator::statevector);
+}

@@ -3,6 +3,7 @@
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/quantum/evaluate.hpp"
+#include "resqunn/quantum/evaluator_cost.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,9 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kKeys = {"qubits",  "encoding",       "ansatz",   "depth",
-                                        "readout", "readout_qubits", "rotation", "angle_scale",
-                                        "weights", "inputs",         "upstream"};
+const std::vector<std::string> kKeys = {"qubits",    "encoding",       "ansatz",   "depth",
+                                        "readout",   "readout_qubits", "rotation", "angle_scale",
+                                        "evaluator", "weights",        "inputs",   "upstream"};
 
 constexpr const char* kFormatFix =
     "see `resqunn circuit --help` or docs/cli.md for the request format";
@@ -112,6 +113,7 @@ CircuitRequest parse_circuit_request(const std::string& text, const std::string&
   s.readout = quantum::parse_readout(get_string(j, "readout", "expval-z"));
   s.angle_axis = quantum::parse_rotation(get_string(j, "rotation", "ry"));
   if (j.contains("angle_scale")) s.angle_scale = number(j["angle_scale"], "\"angle_scale\"");
+  s.evaluator = quantum::parse_evaluator(get_string(j, "evaluator", "auto"));
   s.validate();
 
   if (!j.contains("weights")) {
@@ -137,8 +139,11 @@ CircuitRequest parse_circuit_request(const std::string& text, const std::string&
 
 json circuit_response(const CircuitRequest& request) {
   const auto& s = request.spec;
+  // auto decides for this request's batch; the response says what ran.
+  const quantum::CircuitSpec resolved =
+      quantum::resolve_evaluator(s, static_cast<long>(request.batch));
   const auto e =
-      quantum::evaluate(s, request.weights, request.inputs, request.batch, request.upstream);
+      quantum::evaluate(resolved, request.weights, request.inputs, request.batch, request.upstream);
   auto rows = [&](const std::vector<double>& flat, std::size_t width) {
     json out = json::array();
     for (std::size_t b = 0; b < request.batch; ++b) {
@@ -152,6 +157,7 @@ json circuit_response(const CircuitRequest& request) {
               {"ansatz", quantum::to_string(s.ansatz)},
               {"depth", s.depth},
               {"readout", quantum::to_string(s.readout)},
+              {"evaluator", quantum::to_string(resolved.evaluator)},
               {"outputs", rows(e.outputs, static_cast<std::size_t>(s.output_size()))}};
   if (!request.upstream.empty()) {
     out["input_grads"] = rows(e.input_grads, static_cast<std::size_t>(s.input_size()));

@@ -59,8 +59,10 @@ void add_circuit_command(CLI::App& app, ActionSlot& slot) {
       "\"rx\"|\"ry\"|\"rz\", \"angle_scale\": 3.14159,\n"
       "          \"ansatz\": \"paper\"|\"basic-entangler\"|\"strongly-entangling\", \"depth\": 4,\n"
       "          \"readout\": \"expval-z\"|\"probabilities\", \"readout_qubits\": 0,\n"
+      "          \"evaluator\": \"auto\"|\"compiled\"|\"statevector\",\n"
       "          \"weights\": [...], \"inputs\": [[...], ...], \"upstream\": [[...], ...]}\n"
-      "Response: {\"outputs\": [[...]], \"input_grads\": [[...]], \"weight_grads\": [...]}\n"
+      "Response: {\"evaluator\": what ran, \"outputs\": [[...]], \"input_grads\": [[...]], "
+      "\"weight_grads\": [...]}\n"
       "Weight order (docs/quantum.md): paper per layer l: RY(q) at l*2n+q, RX(q) at "
       "l*2n+n+q;\n  basic-entangler RX(q) at l*n+q; strongly-entangling RZ,RY,RZ(q) at "
       "l*3n+3q+{0,1,2}.");

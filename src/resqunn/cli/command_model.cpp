@@ -23,6 +23,7 @@ struct DescribeOptions {
   int classes = 10;
   std::string gradient_mode = "barrier";
   std::string head = "dense";
+  std::string evaluator = "auto";
 };
 
 bool looks_like_file(const std::string& t) {
@@ -54,11 +55,14 @@ model::ModelSpec spec_from_options(const DescribeOptions& o) {
                          std::to_string(layers) + " layers",
                      "give one depth per layer, e.g. --depths 4,1");
   }
+  const quantum::Evaluator evaluator = quantum::parse_evaluator(o.evaluator);
   for (int d : depths) {
     model::QuanvSpec q;
     q.depth = d;
+    q.evaluator = evaluator;
     spec.layers.push_back(q);
   }
+  spec.head.evaluator = evaluator;
   spec.gradient_mode = model::parse_gradient_mode(o.gradient_mode);
   spec.head.kind = model::parse_head_kind(o.head);
   return spec;
@@ -107,6 +111,9 @@ void add_model_command(CLI::App& app, ActionSlot& slot) {
   sub->add_option("--gradient-mode", o->gradient_mode, "Residual string only: barrier or full")
       ->capture_default_str();
   sub->add_option("--head", o->head, "Residual string only: dense or quantum")
+      ->capture_default_str();
+  sub->add_option("--evaluator", o->evaluator,
+                  "Residual string only: auto, compiled or statevector, for every circuit")
       ->capture_default_str();
 }
 

@@ -87,6 +87,7 @@ std::vector<Table> canonical_tables(const RunConfig& c) {
     layer.name("ansatz", quantum::to_string(q.ansatz));
     layer.boolean("trainable", q.trainable);
     layer.name("channel_mode", model::to_string(q.channel_mode));
+    layer.name("evaluator", quantum::to_string(q.evaluator));
     out.push_back(std::move(layer));
   }
 
@@ -94,6 +95,7 @@ std::vector<Table> canonical_tables(const RunConfig& c) {
   head_t.name("type", model::to_string(c.model.head.kind));
   head_t.name("ansatz", quantum::to_string(c.model.head.ansatz));
   head_t.integer("depth", c.model.head.depth);
+  head_t.name("evaluator", quantum::to_string(c.model.head.evaluator));
   out.push_back(std::move(head_t));
 
   Table train_t = table("train");

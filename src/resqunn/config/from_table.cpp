@@ -352,6 +352,7 @@ void read_quanv(const Section& s, model::QuanvSpec& q, Origins& origins) {
   note(s.choice("ansatz", q.ansatz, quantum::parse_ansatz), "ansatz");
   note(s.boolean("trainable", q.trainable), "trainable");
   note(s.choice("channel_mode", q.channel_mode, model::parse_channel_mode), "channel_mode");
+  note(s.choice("evaluator", q.evaluator, quantum::parse_evaluator), "evaluator");
 }
 
 // model.depths as read (if given), with each entry's node for messages.
@@ -446,6 +447,9 @@ Origins read_head(const Section& head, model::HeadSpec& h) {
     origins["ansatz"] = head.origin("ansatz");
   }
   if (head.integer("depth", h.depth)) origins["depth"] = head.origin("depth");
+  if (head.choice("evaluator", h.evaluator, quantum::parse_evaluator)) {
+    origins["evaluator"] = head.origin("evaluator");
+  }
   return origins;
 }
 

@@ -12,6 +12,7 @@
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/evaluator_cost.hpp"
 
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ struct ParameterGroup {
 };
 
 /// One quanvolution layer as the model will build it.
+/// The circuits of one evaluator call, as the plan counts them for the
+/// evaluator choice: a micro-batch of this many images (the training
+/// default, train/options.hpp).
+inline constexpr long kImagesPerCall = 8;
+
 struct LayerPlan {
   std::string name;   // "QCL1", ...
   std::string where;  // "model.layers[0]": how errors and configs name it
@@ -47,6 +53,10 @@ struct LayerPlan {
   bool adjoint = false;
   /// That pass also returns d(loss)/d(input) (full gradient mode only).
   bool input_grad = false;
+  /// Both evaluators' estimated cost per circuit for a call of
+  /// kImagesPerCall images; `circuit.evaluator` is the one chosen (auto
+  /// resolved to the cheaper, or what the spec asked for).
+  quantum::EvaluatorCosts costs;
 };
 
 /// The classifier head as the model will build it.
@@ -57,8 +67,9 @@ struct HeadPlan {
   int classes = 0;
   /// Quantum head only: its circuit (amplitude encoding, probabilities).
   quantum::CircuitSpec circuit;
-  int gates = 0;    // quantum head only, as LayerPlan::gates
-  int weights = 0;  // dense: classes x features + classes
+  int gates = 0;                  // quantum head only, as LayerPlan::gates
+  quantum::EvaluatorCosts costs;  // quantum head only, as LayerPlan::costs
+  int weights = 0;                // dense: classes x features + classes
   /// Training passes d(loss)/d(input) back to a source that needs it.
   bool input_grad = false;
 };

@@ -24,6 +24,7 @@ quantum::CircuitSpec QuanvSpec::circuit() const {
   c.ansatz = ansatz;
   c.depth = depth;
   c.readout = quantum::Readout::expval_z;
+  c.evaluator = evaluator;
   return c;
 }
 

@@ -39,6 +39,8 @@ struct QuanvSpec {
   int depth = 1;
   bool trainable = true;
   ChannelMode channel_mode = ChannelMode::mean;
+  /// How the circuits run; `automatic` lets the plan choose (plan.hpp).
+  quantum::Evaluator evaluator = quantum::Evaluator::automatic;
 
   /// angle: k*k qubits; amplitude: ceil(log2(k*k)) qubits (at least 1).
   int qubits() const;
@@ -53,6 +55,8 @@ struct HeadSpec {
   /// Quantum head only: the ansatz and depth of the classifier circuit.
   quantum::Ansatz ansatz = quantum::Ansatz::paper;
   int depth = 2;
+  /// Quantum head: how its circuit runs (as QuanvSpec::evaluator).
+  quantum::Evaluator evaluator = quantum::Evaluator::automatic;
   void validate() const;
 };
 

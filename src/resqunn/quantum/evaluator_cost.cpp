@@ -9,12 +9,14 @@ namespace resqunn::quantum {
 
 namespace {
 
-// Fitted to bench/bench_circuits on one core (docs/benchmarks.md).
-constexpr double kA0 = 10.0;
-constexpr double kA1 = 0.35;
-constexpr double kB0 = 5.0;
-constexpr double kB1 = 0.09;
-constexpr double kB2 = 0.5;
+// Fitted by hand to bench/bench_circuits' BM_Evaluator rows on one core
+// (Serial, forward + VJP, paper ansatz; docs/benchmarks.md, "Evaluator cost
+// model", lists the rows and the model's prediction for each).
+constexpr double kA0 = 25.0;
+constexpr double kA1 = 0.37;
+constexpr double kB0 = 25.0;
+constexpr double kB1 = 0.5;
+constexpr double kB2 = 1.0;
 
 // Host lanes: the limits are checked for the widest chunks.
 constexpr int kHostLanes = 8;

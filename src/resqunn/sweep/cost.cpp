@@ -6,8 +6,15 @@ namespace resqunn::sweep {
 
 namespace {
 
-// Units of one circuit: every gate updates all 2^n amplitudes.
-double circuit_units(int qubits, int gates) { return static_cast<double>(1L << qubits) * gates; }
+// Units of one circuit: every gate updates all 2^n amplitudes (the state
+// vector's work), scaled by the measured cost ratio when the plan chose the
+// compiled evaluator (quantum/evaluator_cost.hpp).
+double circuit_units(const quantum::CircuitSpec& circuit, int gates,
+                     const quantum::EvaluatorCosts& costs) {
+  const double units = static_cast<double>(1L << circuit.qubits) * gates;
+  if (circuit.evaluator != quantum::Evaluator::compiled || costs.statevector_ns <= 0) return units;
+  return units * costs.compiled_ns / costs.statevector_ns;
+}
 
 // A training step runs the forward, then (if needed) an adjoint pass:
 // forward + VJP, about 3x a forward (model.hpp, docs/benchmarks.md).
@@ -26,7 +33,7 @@ CostEstimate estimate_cost(const config::RunConfig& config) {
     c.qubits = l.circuit.qubits;
     c.gates = l.gates;
     c.circuits_per_image = l.circuits_per_image;
-    c.circuit_cost = circuit_units(c.qubits, c.gates);
+    c.circuit_cost = circuit_units(l.circuit, c.gates, l.costs);
     c.adjoint = l.adjoint;
     const double forward = static_cast<double>(c.circuits_per_image) * c.circuit_cost;
     e.forward_per_image += forward;
@@ -41,7 +48,7 @@ CostEstimate estimate_cost(const config::RunConfig& config) {
     e.head_forward = fk;
     e.head_train = fk * (2.0 + (head.input_grad ? 1.0 : 0.0));  // forward, dW, dX
   } else {
-    e.head_forward = circuit_units(head.circuit.qubits, head.gates);
+    e.head_forward = circuit_units(head.circuit, head.gates, head.costs);
     e.head_train = kAdjointFactor * e.head_forward;  // the head's weights always train
   }
   e.forward_per_image += e.head_forward;

@@ -23,7 +23,9 @@ struct LayerCost {
   int gates = 0;
   /// Circuits per image (patches, times channels unless channel_mode = pool).
   long circuits_per_image = 0;
-  /// Units per circuit: 2^qubits x gates.
+  /// Units per circuit: 2^qubits x gates, times the estimated compiled /
+  /// state-vector cost ratio (LayerPlan::costs) where the plan chose the
+  /// compiled evaluator.
   double circuit_cost = 0.0;
   /// Whether training runs an adjoint pass (forward + VJP, about 3x a
   /// forward) through the layer's circuits: model::LayerPlan::adjoint.

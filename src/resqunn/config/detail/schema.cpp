@@ -10,9 +10,9 @@ namespace {
 
 // The shared quanvolution settings (QuanvSpec's fields but depth).
 const std::vector<std::string>& quanv_keys() {
-  static const std::vector<std::string> keys = {"kernel",   "stride",     "padding",
-                                                "encoding", "angle_axis", "angle_scale",
-                                                "ansatz",   "trainable",  "channel_mode"};
+  static const std::vector<std::string> keys = {
+      "kernel",      "stride", "padding",   "encoding",     "angle_axis",
+      "angle_scale", "ansatz", "trainable", "channel_mode", "evaluator"};
   return keys;
 }
 
@@ -32,7 +32,7 @@ const std::vector<TableSchema>& schema() {
       {"model", {"depths", "residual", "gradient_mode", "seed", "quanv", "layers", "head"}},
       {"model.quanv", quanv_keys()},
       {"model.layers[]", layer_keys()},
-      {"model.head", {"type", "ansatz", "depth"}},
+      {"model.head", {"type", "ansatz", "depth", "evaluator"}},
       {"train",
        {"optimizer", "lr", "beta1", "beta2", "eps", "momentum", "batch_size", "micro_batch",
         "epochs", "seed"}},

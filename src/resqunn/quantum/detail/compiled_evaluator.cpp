@@ -51,6 +51,14 @@ CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
   return s;
 }
 
+// Threads per team of the Pauli passes and the per-observable steps: fixed,
+// not Kokkos::AUTO, because their team reductions sum in an order that
+// depends on the team size (1 on CPUs: the sums run in index order).
+template <class ExecSpace>
+constexpr int pauli_team_size() {
+  return lanes_for<ExecSpace>() == 1 ? 64 : 1;
+}
+
 template <class T, class Space>
 Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
                                                       const Space& space) {
@@ -110,12 +118,11 @@ CompiledEvaluator<ExecSpace>::CompiledEvaluator(const CircuitSpec& spec, ExecSpa
   observables_ = upload(program.observables, "resqunn::observables", space_);
   monomial_pauli_ = upload(program.monomial_pauli, "resqunn::monomial_pauli", space_);
   monomial_sign_ = upload(program.monomial_sign, "resqunn::monomial_sign", space_);
-  heisenberg_ = Matrix("resqunn::heisenberg", nobs_, pauli_size_);
-  mu_ = Matrix("resqunn::mu", nobs_, pauli_size_);
+  heisenberg_ = Matrix("resqunn::heisenberg", pauli_size_, nobs_);
+  mu_ = Matrix("resqunn::mu", pauli_size_, nobs_);
   coeffs_ = Matrix("resqunn::compiled_coeffs", nobs_, nm_);
   if (spec_.encoding == Encoding::amplitude) work_ = Matrix("resqunn::wht_rows", nobs_, nm_);
   moments_ = Vector("resqunn::moments", static_cast<std::size_t>(nobs_) * nm_);
-  per_observable_ = Matrix("resqunn::weight_grad_terms", nobs_, spec_.weight_count());
   space_.fence();
 }
 
@@ -127,14 +134,14 @@ void CompiledEvaluator<ExecSpace>::compile(ConstVector weights) {
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   CompileObservables<ExecSpace> propagate{pauli_size_,  ops_,    cliffords_,
                                           observables_, weights, heisenberg_};
-  Kokkos::parallel_for("resqunn::compile_observables", Policy(space_, nobs_, Kokkos::AUTO),
-                       propagate);
+  Kokkos::parallel_for("resqunn::compile_observables",
+                       Policy(space_, 1, pauli_team_size<ExecSpace>()), propagate);
   ExtractCoefficients<ExecSpace> extract{spec_.qubits,   spec_.encoding == Encoding::angle,
                                          heisenberg_,    monomial_pauli_,
                                          monomial_sign_, work_,
                                          coeffs_};
-  Kokkos::parallel_for("resqunn::extract_coefficients", Policy(space_, nobs_, Kokkos::AUTO),
-                       extract);
+  Kokkos::parallel_for("resqunn::extract_coefficients",
+                       Policy(space_, nobs_, pauli_team_size<ExecSpace>()), extract);
   space_.fence();
   compiled_weights_ = now;
   compiled_ = true;
@@ -201,22 +208,14 @@ void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long tea
                                   monomial_sign_,
                                   work_,
                                   mu_};
-  Kokkos::parallel_for("resqunn::moments_to_pauli", Policy(space_, nobs_, Kokkos::AUTO), place);
+  Kokkos::parallel_for("resqunn::moments_to_pauli",
+                       Policy(space_, nobs_, pauli_team_size<ExecSpace>()), place);
   // heisenberg_ is only read until the coefficients are extracted: the pass
   // keeps its o_j there.
   WeightGradient<ExecSpace> pass{pauli_size_, ops_, cliffords_,  observables_,
-                                 weights,     mu_,  heisenberg_, per_observable_};
-  Kokkos::parallel_for("resqunn::compiled_weight_gradient", Policy(space_, nobs_, Kokkos::AUTO),
-                       pass);
-  const auto terms = per_observable_;
-  const int nobs = nobs_;
-  Kokkos::parallel_for(
-      "resqunn::sum_observables", Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
-      KOKKOS_LAMBDA(int w) {
-        double sum = 0.0;
-        for (int j = 0; j < nobs; ++j) sum += terms(j, w);
-        weight_grads(w) = sum;
-      });
+                                 weights,     mu_,  heisenberg_, weight_grads};
+  Kokkos::parallel_for("resqunn::compiled_weight_gradient",
+                       Policy(space_, 1, pauli_team_size<ExecSpace>()), pass);
 }
 
 #ifdef KOKKOS_ENABLE_SERIAL

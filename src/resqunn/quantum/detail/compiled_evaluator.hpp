@@ -71,13 +71,12 @@ private:
   Kokkos::View<std::int32_t*, memory_space> observables_;
   Kokkos::View<std::int32_t*, memory_space> monomial_pauli_;
   Kokkos::View<std::int8_t*, memory_space> monomial_sign_;
-  Matrix heisenberg_;      // (observable, 4^n); the gradient pass's o_j after extraction
-  Matrix coeffs_;          // (observable, nm)
-  Matrix work_;            // amplitude: (observable, dim^2) transform rows
-  Matrix mu_;              // (observable, 4^n)
-  Matrix partial_;         // (team, observable * nm)
-  Vector moments_;         // observable * nm
-  Matrix per_observable_;  // (observable, weight)
+  Matrix heisenberg_;  // (4^n, observable); the gradient pass's o after extraction
+  Matrix coeffs_;      // (observable, nm)
+  Matrix work_;        // amplitude: (observable, dim^2) transform rows
+  Matrix mu_;          // (4^n, observable)
+  Matrix partial_;     // (team, observable * nm)
+  Vector moments_;     // observable * nm
   std::vector<double> compiled_weights_;
   bool compiled_ = false;
   long compiles_ = 0;

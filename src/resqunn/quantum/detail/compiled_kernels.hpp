@@ -20,6 +20,16 @@
 
 namespace resqunn::quantum::detail {
 
+// The lane loops below run over W circuits; GCC's SLP vectoriser gives up on
+// some of them once their bodies carry accumulators across an outer loop,
+// so they ask for vectorisation explicitly where OpenMP's simd is available
+// (host passes only).
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+#define RESQUNN_LANE_LOOP _Pragma("omp simd")
+#else
+#define RESQUNN_LANE_LOOP
+#endif
+
 #if KOKKOS_VERSION >= 30700
 namespace compiled_kmath = ::Kokkos;
 #else
@@ -87,6 +97,7 @@ KOKKOS_INLINE_FUNCTION void scale_rows(double* KOKKOS_RESTRICT dst,
                                        const double* KOKKOS_RESTRICT src,
                                        const double* KOKKOS_RESTRICT f, int rows) {
   for (int r = 0; r < rows; ++r) {
+    RESQUNN_LANE_LOOP
     for (int l = 0; l < W; ++l) dst[r * W + l] = src[r * W + l] * f[l];
   }
 }
@@ -100,6 +111,7 @@ KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long strid
                                      double* KOKKOS_RESTRICT out) {
   double even[4][W], odd[4][W];
   for (int i = 0; i < 4; ++i) {
+    RESQUNN_LANE_LOOP
     for (int l = 0; l < W; ++l) even[i][l] = odd[i][l] = 0.0;
   }
   int m = 0;
@@ -107,6 +119,7 @@ KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long strid
     for (int i = 0; i < 4; ++i) {
       const double ce = i < rows ? c[i * stride + m] : 0.0;
       const double co = i < rows ? c[i * stride + m + 1] : 0.0;
+      RESQUNN_LANE_LOOP
       for (int l = 0; l < W; ++l) {
         even[i][l] += ce * v[m * W + l];
         odd[i][l] += co * v[(m + 1) * W + l];
@@ -116,26 +129,41 @@ KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long strid
   if (m < count) {
     for (int i = 0; i < 4; ++i) {
       const double ce = i < rows ? c[i * stride + m] : 0.0;
+      RESQUNN_LANE_LOOP
       for (int l = 0; l < W; ++l) even[i][l] += ce * v[m * W + l];
     }
   }
   for (int i = 0; i < rows; ++i) {
+    RESQUNN_LANE_LOOP
     for (int l = 0; l < W; ++l) out[i * W + l] = even[i][l] + odd[i][l];
   }
 }
 
-/// For one observable j: out_m += c_m g and acc_m += g v_m for m < count
-/// (per lane): the back-propagated monomial gradient and the moments.
+/// For m < count: out_m = sum_{j < rows} c[j * stride + m] g_j (the gradient
+/// by monomial m) and acc[(j * stride + m) * W] += g_j v_m (the moments),
+/// per lane; out_m stays in registers across the observables.
 template <int W>
 KOKKOS_INLINE_FUNCTION void backprop_rows(double* KOKKOS_RESTRICT out, double* KOKKOS_RESTRICT acc,
-                                          const double* KOKKOS_RESTRICT c,
+                                          const double* KOKKOS_RESTRICT c, long stride, int rows,
                                           const double* KOKKOS_RESTRICT g,
                                           const double* KOKKOS_RESTRICT v, int count) {
   for (int m = 0; m < count; ++m) {
-    for (int l = 0; l < W; ++l) {
-      out[m * W + l] += c[m] * g[l];
-      acc[m * W + l] += g[l] * v[m * W + l];
+    double o[W];
+    RESQUNN_LANE_LOOP
+    for (int l = 0; l < W; ++l) o[l] = 0.0;
+    const double* vm = v + m * W;
+    for (int j = 0; j < rows; ++j) {
+      const double cj = c[j * stride + m];
+      const double* gj = g + j * W;
+      double* aj = acc + (j * stride + m) * W;
+      RESQUNN_LANE_LOOP
+      for (int l = 0; l < W; ++l) {
+        o[l] += cj * gj[l];
+        aj[l] += gj[l] * vm[l];
+      }
     }
+    RESQUNN_LANE_LOOP
+    for (int l = 0; l < W; ++l) out[m * W + l] = o[l];
   }
 }
 
@@ -147,14 +175,22 @@ KOKKOS_INLINE_FUNCTION void unbuild_rows(
     const double* KOKKOS_RESTRICT hi2, const double* KOKKOS_RESTRICT mono,
     const double* KOKKOS_RESTRICT a, const double* KOKKOS_RESTRICT b, double* KOKKOS_RESTRICT da,
     double* KOKKOS_RESTRICT db, int size) {
-  for (int l = 0; l < W; ++l) da[l] = db[l] = 0.0;
+  double sa[W], sb[W];
+  RESQUNN_LANE_LOOP
+  for (int l = 0; l < W; ++l) sa[l] = sb[l] = 0.0;
   for (int j = 0; j < size; ++j) {
+    RESQUNN_LANE_LOOP
     for (int l = 0; l < W; ++l) {
       const double ua = hi1[j * W + l], ub = hi2[j * W + l];
-      da[l] += ua * mono[j * W + l];
-      db[l] += ub * mono[j * W + l];
+      sa[l] += ua * mono[j * W + l];
+      sb[l] += ub * mono[j * W + l];
       lo[j * W + l] += a[l] * ua + b[l] * ub;
     }
+  }
+  RESQUNN_LANE_LOOP
+  for (int l = 0; l < W; ++l) {
+    da[l] = sa[l];
+    db[l] = sb[l];
   }
 }
 
@@ -302,11 +338,7 @@ struct CompiledKernel {
     double* macc = buf + L.macc;
     // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P; and the
     // moments M_jP += g_j m_P.
-    for (int i = 0; i < s.nm * W; ++i) adj[i] = 0.0;
-    for (int j = 0; j < s.nobs; ++j) {
-      backprop_rows<W>(adj, macc + static_cast<long>(j) * s.nm * W,
-                       coeffs.data() + static_cast<long>(j) * s.nm, g + j * W, mono, s.nm);
-    }
+    backprop_rows<W>(adj, macc, coeffs.data(), s.nm, s.nobs, g, mono, s.nm);
     // Back through the qubit-by-qubit build, last qubit first: at qubit q,
     // dv_q[d] = sum_{j < 3^q} adj[j + d 3^q] m[j], and adj[j] collects
     // sum_d v_q[d] adj[j + d 3^q].
@@ -429,3 +461,5 @@ struct SumMoments {
 };
 
 }  // namespace resqunn::quantum::detail
+
+#undef RESQUNN_LANE_LOOP

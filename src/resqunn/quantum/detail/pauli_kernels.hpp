@@ -1,10 +1,12 @@
-// The compiled evaluator's per-step kernels on Pauli-coefficient vectors
+// The compiled evaluator's per-call kernels on Pauli-coefficient vectors
 // (pauli_program.hpp): Heisenberg compilation of the observables and the
-// weight-gradient pass from the batch's moments. Both run one team per
-// observable; a team walks the gate list in order, its threads sharing
-// each gate's independent pairs (a barrier between gates). Sums run in a
-// fixed order for a fixed team size, so results do not depend on the
-// number of threads or ranks. docs/quantum.md derives the maps.
+// weight-gradient pass from the batch's moments. The K observables' vectors
+// are stored as rows: (4^n, K) row-major, so every gate updates K adjacent
+// values per Pauli string (one vector operation, whatever the qubit). The
+// gate walks run in one team, its threads sharing each gate's independent
+// pairs (a barrier between gates); sums run in a fixed order for a fixed
+// team size, so results do not depend on the number of threads or ranks.
+// docs/quantum.md derives the maps.
 #pragma once
 
 #include "resqunn/quantum/detail/pauli_program.hpp"
@@ -29,11 +31,13 @@ struct PauliStrides {
   }
 };
 
-/// The maps of one gate on a coefficient vector, in place.
+/// The maps of one gate on K coefficient vectors stored as rows of K, in
+/// place.
 template <class Member>
 struct PauliMaps {
   const Member& team;
-  long size;
+  long size;  // 4^n
+  int rows;   // K
 
   /// Schroedinger rotation by (c, s) = (cos t, sin t) on the pairs (b, c) of
   /// op.qubit: (r_b, r_c) <- (c r_b - s r_c, c r_c + s r_b). Heisenberg
@@ -41,12 +45,18 @@ struct PauliMaps {
   KOKKOS_INLINE_FUNCTION void rotate(double* v, const PauliOp& op, double c, double s) const {
     const long stride = PauliStrides::power(op.qubit);
     const long groups = size / (4 * stride);
-    const long ob = op.b * stride, oc = op.c * stride;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, groups * stride), [&](long k) {
-      const long base = (k / stride) * 4 * stride + k % stride;
-      const double rb = v[base + ob], rc = v[base + oc];
-      v[base + ob] = c * rb - s * rc;
-      v[base + oc] = c * rc + s * rb;
+    const int K = rows;
+    // Group g holds the strings whose digits below op.qubit run over
+    // [0, stride) and whose digit at op.qubit is b or c: two contiguous runs
+    // of stride rows.
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, groups), [&](long g) {
+      double* vb = v + ((g * 4 + op.b) * stride) * K;
+      double* vc = v + ((g * 4 + op.c) * stride) * K;
+      for (long k = 0; k < stride * K; ++k) {
+        const double rb = vb[k], rc = vc[k];
+        vb[k] = c * rb - s * rc;
+        vc[k] = c * rc + s * rb;
+      }
     });
     team.team_barrier();
   }
@@ -57,38 +67,59 @@ struct PauliMaps {
   KOKKOS_INLINE_FUNCTION void clifford(double* v, const PauliOp& op,
                                        const CliffordTable& table) const {
     const long pc = PauliStrides::power(op.qubit), pt = PauliStrides::power(op.target);
+    const int K = rows;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) {
       const int dc = PauliStrides::digit(i, op.qubit), dt = PauliStrides::digit(i, op.target);
       const int pair = dc + 4 * dt;
       const int image = table.image[pair];
       const long j = i - dc * pc - dt * pt + (image & 3) * pc + (image >> 2) * pt;
+      double* vi = v + i * K;
       if (j == i) {
-        if (table.sign[pair] < 0) v[i] = -v[i];
+        if (table.sign[pair] < 0) {
+          for (int k = 0; k < K; ++k) vi[k] = -vi[k];
+        }
       } else if (j > i) {
-        const double vi = v[i], vj = v[j];
-        v[j] = table.sign[pair] * vi;
-        v[i] = table.sign[image] * vj;  // j's digits at the pair are `image`
+        double* vj = v + j * K;
+        const double si = table.sign[pair], sj = table.sign[image];  // j's digits are `image`
+        for (int k = 0; k < K; ++k) {
+          const double a = vi[k], b = vj[k];
+          vj[k] = si * a;
+          vi[k] = sj * b;
+        }
       }
     });
     team.team_barrier();
   }
 
-  /// d/dt of <o, r> through a rotation, with r after it: the pairs' 90-degree
-  /// turn, sum_pairs (o_c r_b - o_b r_c), in index order.
+  /// d/dt of sum_j <o_j, r_j> through a rotation, with r after it: the
+  /// pairs' 90-degree turn, sum over pairs (in index order) of
+  /// sum_j (o_c r_b - o_b r_c).
   KOKKOS_INLINE_FUNCTION double rotation_gradient(const double* o, const double* r,
                                                   const PauliOp& op) const {
     const long stride = PauliStrides::power(op.qubit);
     const long groups = size / (4 * stride);
-    const long ob = op.b * stride, oc = op.c * stride;
+    const int K = rows;
     double sum = 0.0;
     Kokkos::parallel_reduce(
-        Kokkos::TeamThreadRange(team, groups * stride),
-        [&](long k, double& acc) {
-          const long base = (k / stride) * 4 * stride + k % stride;
-          acc += o[base + oc] * r[base + ob] - o[base + ob] * r[base + oc];
+        Kokkos::TeamThreadRange(team, groups),
+        [&](long g, double& acc) {
+          const long b = (g * 4 + op.b) * stride * K, c = (g * 4 + op.c) * stride * K;
+          double part = 0.0;
+          for (long k = 0; k < stride * K; ++k) part += o[c + k] * r[b + k] - o[b + k] * r[c + k];
+          acc += part;
         },
         sum);
     return sum;
+  }
+
+  /// v_j = the unit vector at string starts(j), for every row j.
+  template <class Starts>
+  KOKKOS_INLINE_FUNCTION void unit_rows(double* v, const Starts& starts) const {
+    const int K = rows;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) {
+      for (int k = 0; k < K; ++k) v[i * K + k] = i == starts(k) ? 1.0 : 0.0;
+    });
+    team.team_barrier();
   }
 };
 
@@ -150,7 +181,7 @@ struct ExtractCoefficients {
     if (angle) {
       const long count = static_cast<long>(monomial_pauli.extent(0));
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, count), [&](long m) {
-        coeffs(j, m) = monomial_sign(m) * heisenberg(j, monomial_pauli(m));
+        coeffs(j, m) = monomial_sign(m) * heisenberg(monomial_pauli(m), j);
       });
       return;
     }
@@ -158,7 +189,7 @@ struct ExtractCoefficients {
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, dim), [&](int x) {
       double* row = &work(j, static_cast<long>(x) * dim);
       for (int z = 0; z < dim; ++z) {
-        row[z] = XzPauli::real_phase(x, z) * heisenberg(j, XzPauli::index(n, x, z));
+        row[z] = XzPauli::real_phase(x, z) * heisenberg(XzPauli::index(n, x, z), j);
       }
       XzPauli::walsh_hadamard(row, dim);
     });
@@ -194,10 +225,10 @@ struct MomentsToPauli {
     const int j = team.league_rank();
     const double* mj = moments.data() + j * nm;
     if (angle) {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) { mu(j, i) = 0.0; });
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) { mu(i, j) = 0.0; });
       team.team_barrier();
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nm),
-                           [&](long m) { mu(j, monomial_pauli(m)) = monomial_sign(m) * mj[m]; });
+                           [&](long m) { mu(monomial_pauli(m), j) = monomial_sign(m) * mj[m]; });
       team.team_barrier();
       return;
     }
@@ -207,7 +238,7 @@ struct MomentsToPauli {
       for (int a = 0; a < dim; ++a) row[a] = mj[static_cast<long>(a ^ x) * dim + a];
       XzPauli::walsh_hadamard(row, dim);
       for (int z = 0; z < dim; ++z)
-        mu(j, XzPauli::index(n, x, z)) = XzPauli::real_phase(x, z) * row[z];
+        mu(XzPauli::index(n, x, z), j) = XzPauli::real_phase(x, z) * row[z];
     });
     team.team_barrier();
   }
@@ -215,7 +246,7 @@ struct MomentsToPauli {
 
 /// Observables into the Heisenberg picture: h_j = T^T o_j, the gates from
 /// last to first (rotation t conjugates as the Schroedinger map with -t).
-/// Writes heisenberg(j, :) (4^n coefficients).
+/// One team; writes heisenberg (4^n, K).
 template <class ExecSpace>
 struct CompileObservables {
   using MemSpace = typename ExecSpace::memory_space;
@@ -230,13 +261,9 @@ struct CompileObservables {
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> heisenberg;
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
-    const int j = team.league_rank();
-    double* h = &heisenberg(j, 0);
-    const std::int32_t start = observables(j);
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size),
-                         [&](long i) { h[i] = i == start ? 1.0 : 0.0; });
-    team.team_barrier();
-    const PauliMaps<Member> maps{team, size};
+    double* h = heisenberg.data();
+    const PauliMaps<Member> maps{team, size, static_cast<int>(observables.extent(0))};
+    maps.unit_rows(h, observables);
     for (long g = static_cast<long>(ops.extent(0)) - 1; g >= 0; --g) {
       const PauliOp op = ops(g);
       if (op.kind == 0) {
@@ -250,9 +277,9 @@ struct CompileObservables {
 };
 
 /// The weight gradient sum_j <o_j, T mu_j> from the moments' vectors mu_j
-/// (state side, in mu(j, :)): mu_j forward through the gates, then back
-/// with o_j, each rotation adding its derivative and both vectors un-doing
-/// the gate. Writes per_observable(j, w); `scratch(j, :)` holds o_j.
+/// (state side, in mu (4^n, K)): mu forward through the gates, then back
+/// with o (in `scratch`), each rotation adding its derivative and both
+/// vectors un-doing the gate. One team; writes grads (overwritten).
 template <class ExecSpace>
 struct WeightGradient {
   using MemSpace = typename ExecSpace::memory_space;
@@ -266,19 +293,16 @@ struct WeightGradient {
   Kokkos::View<const double*, MemSpace> weights;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> mu;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> scratch;
-  Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> per_observable;
+  Kokkos::View<double*, MemSpace> grads;
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
-    const int j = team.league_rank();
-    double* r = &mu(j, 0);
-    double* o = &scratch(j, 0);
-    const std::int32_t start = observables(j);
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size),
-                         [&](long i) { o[i] = i == start ? 1.0 : 0.0; });
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, static_cast<long>(weights.extent(0))),
-                         [&](long w) { per_observable(j, w) = 0.0; });
+    double* r = mu.data();
+    double* o = scratch.data();
+    const PauliMaps<Member> maps{team, size, static_cast<int>(observables.extent(0))};
+    maps.unit_rows(o, observables);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, static_cast<long>(grads.extent(0))),
+                         [&](long w) { grads(w) = 0.0; });
     team.team_barrier();
-    const PauliMaps<Member> maps{team, size};
     const long count = static_cast<long>(ops.extent(0));
     for (long g = 0; g < count; ++g) {
       const PauliOp op = ops(g);
@@ -293,7 +317,7 @@ struct WeightGradient {
       const PauliOp op = ops(g);
       if (op.kind == 0) {
         const double grad = maps.rotation_gradient(o, r, op);
-        Kokkos::single(Kokkos::PerTeam(team), [&] { per_observable(j, op.param) += grad; });
+        Kokkos::single(Kokkos::PerTeam(team), [&] { grads(op.param) += grad; });
         const double t = weights(op.param);
         const double c = pauli_kmath::cos(t), s = pauli_kmath::sin(t);
         maps.rotate(r, op, c, -s);
