@@ -73,6 +73,24 @@ inline std::string describe(const CircuitSpec& s) {
   return o.str();
 }
 
+/// The grid the per-qubit tests walk for one ansatz and qubit count: every
+/// encoding (all_encodings) x readout (expval-z, all probabilities, the
+/// first qubit's), depths 1, 2, 3 in turn (3 gives strongly-entangling range
+/// 3 at n >= 4) and angle_scale alternating between pi and 0.8.
+inline std::vector<CircuitSpec> encoding_readout_grid(int n, Ansatz ansatz) {
+  const ReadoutCase readouts[] = {
+      {Readout::expval_z, 0}, {Readout::probabilities, 0}, {Readout::probabilities, 1}};
+  std::vector<CircuitSpec> grid;
+  int config = 0;
+  for (const EncodingCase& enc : all_encodings()) {
+    for (const ReadoutCase& ro : readouts) {
+      const int depth = 1 + config++ % 3;
+      grid.push_back(make_spec(n, enc, ansatz, depth, ro.readout, ro.k, config % 2 ? kPi : 0.8));
+    }
+  }
+  return grid;
+}
+
 inline std::string ansatz_name(Ansatz a) {
   std::string name(to_string(a));
   for (char& c : name) c = c == '-' ? '_' : c;

@@ -87,22 +87,15 @@ class CompiledVsReference : public ::testing::TestWithParam<std::tuple<Ansatz, i
 TEST_P(CompiledVsReference, EveryEncodingAndReadout) {
   const auto [ansatz, n] = GetParam();
   std::mt19937_64 rng(7000 + 10 * static_cast<int>(ansatz) + n);
-  const ReadoutCase readouts[] = {
-      {Readout::expval_z, 0}, {Readout::probabilities, 0}, {Readout::probabilities, 1}};
-  int config = 0;
-  for (const EncodingCase& enc : all_encodings()) {
-    for (const ReadoutCase& ro : readouts) {
-      const int depth = 1 + config++ % 3;
-      const CircuitSpec s =
-          make_spec(n, enc, ansatz, depth, ro.readout, ro.k, config % 2 ? kPi : 0.8);
-      if (!detail::compiled_supported(s, BatchedCircuit<Space>::lanes())) {
-        // The limits (docs/quantum.md) exclude only the largest tables: all
-        // 2^n probabilities of 7 or 8 qubits.
-        EXPECT_TRUE(n >= 7 && ro.readout == Readout::probabilities && ro.k == 0) << describe(s);
-        continue;
-      }
-      check_against_statevector(random_case(rng, s, n <= 6 ? 11 : 3), n <= kDenseMaxQubits);
+  for (const CircuitSpec& s : encoding_readout_grid(n, ansatz)) {
+    if (!detail::compiled_supported(s, BatchedCircuit<Space>::lanes())) {
+      // The limits (docs/quantum.md) exclude only the largest tables: all
+      // 2^n probabilities of 7 or 8 qubits.
+      EXPECT_TRUE(n >= 7 && s.readout == Readout::probabilities && s.readout_qubits == 0)
+          << describe(s);
+      continue;
     }
+    check_against_statevector(random_case(rng, s, n <= 6 ? 11 : 3), n <= kDenseMaxQubits);
   }
 }
 

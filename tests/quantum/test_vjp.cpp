@@ -70,29 +70,20 @@ class VjpVsDense : public ::testing::TestWithParam<std::tuple<Ansatz, int>> {};
 TEST_P(VjpVsDense, EveryEncodingAndReadout) {
   const auto [ansatz, n] = GetParam();
   std::mt19937_64 rng(2000 + 10 * static_cast<int>(ansatz) + n);
-  const ReadoutCase readouts[] = {
-      {Readout::expval_z, 0}, {Readout::probabilities, 0}, {Readout::probabilities, 1}};
-  int config = 0;
-  for (const EncodingCase& enc : all_encodings()) {
-    for (const ReadoutCase& ro : readouts) {
-      // Depths 1, 2, 3 in turn (3 gives strongly-entangling range 3 at n >= 4).
-      const int depth = 1 + config++ % 3;
-      const CircuitSpec s =
-          make_spec(n, enc, ansatz, depth, ro.readout, ro.k, config % 2 ? kPi : 0.8);
-      const std::size_t m = static_cast<std::size_t>(ref::input_size(s));
-      const bool amplitude = enc.encoding == Encoding::amplitude;
-      const std::size_t batch = amplitude ? 3 : 2;
-      const std::vector<double> w = random_weights(rng, s);
-      const std::vector<double> x = amplitude ? amplitude_rows(rng, m) : random_inputs(rng, s, 2);
-      const std::vector<double> up =
-          uniform(rng, batch * static_cast<std::size_t>(ref::output_size(s)), -1, 1);
-      check_vjp(s, w, x, up, batch);
-      if (amplitude) {
-        // The all-zero row (row 1) has, by convention, a zero input gradient.
-        const KernelResult r = run_kernel<Space>(s, w, x, batch, &up);
-        for (std::size_t j = 0; j < m; ++j) {
-          EXPECT_EQ(r.input_grads[m + j], 0.0) << describe(s) << " zero row, input " << j;
-        }
+  for (const CircuitSpec& s : encoding_readout_grid(n, ansatz)) {
+    const std::size_t m = static_cast<std::size_t>(ref::input_size(s));
+    const bool amplitude = s.encoding == Encoding::amplitude;
+    const std::size_t batch = amplitude ? 3 : 2;
+    const std::vector<double> w = random_weights(rng, s);
+    const std::vector<double> x = amplitude ? amplitude_rows(rng, m) : random_inputs(rng, s, 2);
+    const std::vector<double> up =
+        uniform(rng, batch * static_cast<std::size_t>(ref::output_size(s)), -1, 1);
+    check_vjp(s, w, x, up, batch);
+    if (amplitude) {
+      // The all-zero row (row 1) has, by convention, a zero input gradient.
+      const KernelResult r = run_kernel<Space>(s, w, x, batch, &up);
+      for (std::size_t j = 0; j < m; ++j) {
+        EXPECT_EQ(r.input_grads[m + j], 0.0) << describe(s) << " zero row, input " << j;
       }
     }
   }

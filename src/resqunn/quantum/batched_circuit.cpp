@@ -1,8 +1,10 @@
 #include "resqunn/quantum/batched_circuit.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/quantum/detail/batch_support.hpp"
 #include "resqunn/quantum/detail/circuit_kernels.hpp"
 #include "resqunn/quantum/detail/compiled_evaluator.hpp"
+#include "resqunn/quantum/detail/execution_spaces.hpp"
 #include "resqunn/quantum/evaluator_cost.hpp"
 
 #include <string>
@@ -19,16 +21,6 @@ void check_shape(const V& v, std::size_t rows, std::size_t cols, const char* wha
                          std::to_string(cols),
                      "pass one row per circuit with the circuit's feature count");
   }
-}
-
-template <class T, class Space>
-Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
-                                                      const Space& space) {
-  Kokkos::View<T*, typename Space::memory_space> d(std::string(label), v.size());
-  auto h = Kokkos::create_mirror_view(d);
-  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
-  Kokkos::deep_copy(space, d, h);
-  return d;
 }
 
 detail::Shape make_shape(const CircuitSpec& spec, int nsteps, int prefix, long batch) {
@@ -68,9 +60,9 @@ BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace spa
     return;
   }
   const auto program = detail::compile(ansatz_gates(spec_), spec_.qubits);  // validates
-  steps_ = upload(program.steps, "resqunn::steps", space_);
-  slots_ = upload(program.slots, "resqunn::slots", space_);
-  logical_ = upload(program.logical, "resqunn::logical", space_);
+  steps_ = detail::upload(program.steps, "resqunn::steps", space_);
+  slots_ = detail::upload(program.slots, "resqunn::slots", space_);
+  logical_ = detail::upload(program.logical, "resqunn::logical", space_);
   prefix_ = program.prefix;
   trig_ = Matrix("resqunn::trig", spec_.weight_count(), 2);
   fused_ = Matrix("resqunn::fused", program.steps.size(), 8);
@@ -125,29 +117,17 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
   k.upstream = upstream;
   k.input_grads = input_grads;
   const long teams = (k.s.chunks + detail::kChunksPerTeam - 1) / detail::kChunksPerTeam;
-  if (vjp) {
-    if (partial_.extent(0) < static_cast<std::size_t>(teams) ||
-        partial_.extent(1) != static_cast<std::size_t>(nw)) {
-      partial_ = Matrix("resqunn::partial_weight_grads", teams, nw);
-    }
-    k.partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
-  }
-  if (teams > 0) {
-    const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(k.L.total);
-    // Small states fit the fast level-0 scratch (GPU shared memory); big ones
-    // (many qubits) go to level 1.
-    k.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
-    typename Kernel::Policy policy(space_, static_cast<int>(teams), 1);
-    Kokkos::parallel_for("resqunn::batched_circuit",
-                         policy.set_scratch_size(k.scratch_level, Kokkos::PerTeam(bytes)), k);
-  }
+  if (vjp) k.partial = detail::team_rows(partial_, teams, nw, "resqunn::partial_weight_grads");
+  // Small states fit the fast level-0 scratch (GPU shared memory); big ones
+  // (many qubits) go to level 1.
+  detail::launch_teams("resqunn::batched_circuit", space_, teams, k);
   if (vjp && nw > 0) {
     if (teams == 0) {
       Kokkos::deep_copy(space_, weight_grads, 0.0);
     } else {
       Kokkos::parallel_for("resqunn::sum_weight_grads",
-                           Kokkos::RangePolicy<ExecSpace>(space_, 0, nw),
-                           detail::SumPartials<ExecSpace>{k.partial, weight_grads});
+                           Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<long>>(space_, 0, nw),
+                           detail::SumOverTeams<ExecSpace>{k.partial, weight_grads});
     }
   }
   space_.fence();
@@ -167,17 +147,8 @@ void BatchedCircuit<ExecSpace>::vjp(ConstMatrix inputs, ConstVector weights, Con
   run(true, inputs, weights, upstream, outputs, input_grads, weight_grads);
 }
 
-#ifdef KOKKOS_ENABLE_SERIAL
-template class BatchedCircuit<Kokkos::Serial>;
-#endif
-#ifdef KOKKOS_ENABLE_OPENMP
-template class BatchedCircuit<Kokkos::OpenMP>;
-#endif
-#ifdef KOKKOS_ENABLE_CUDA
-template class BatchedCircuit<Kokkos::Cuda>;
-#endif
-#ifdef KOKKOS_ENABLE_HIP
-template class BatchedCircuit<Kokkos::Experimental::HIP>;
-#endif
+#define RESQUNN_INSTANTIATE(Space) template class BatchedCircuit<Space>;
+RESQUNN_FOR_EACH_EXECUTION_SPACE(RESQUNN_INSTANTIATE)
+#undef RESQUNN_INSTANTIATE
 
 }  // namespace resqunn::quantum

@@ -10,6 +10,8 @@
 #pragma once
 
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/batch_support.hpp"
+#include "resqunn/quantum/detail/kokkos_math.hpp"
 #include "resqunn/quantum/detail/lane_math.hpp"
 #include "resqunn/quantum/detail/lane_ops.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
@@ -20,13 +22,6 @@
 namespace resqunn::quantum::detail {
 
 inline constexpr int kChunksPerTeam = 4;
-
-// Kokkos moved its math functions from Kokkos::Experimental to Kokkos in 3.7.
-#if KOKKOS_VERSION >= 30700
-namespace kmath = ::Kokkos;
-#else
-namespace kmath = ::Kokkos::Experimental;
-#endif
 
 /// Sizes and settings shared by every circuit of a batch.
 struct Shape {
@@ -125,33 +120,6 @@ struct CircuitKernel {
     }
   }
 
-  // ---- rows <-> lane blocks ------------------------------------------------
-  // dst[f * W + l] = v(base + l, f); lanes past the batch read as 0. Only
-  // the last chunk of a batch can be partial: full chunks take the loop
-  // without the bounds check.
-  template <class V>
-  KOKKOS_INLINE_FUNCTION static void load_rows(const V& v, long base, int valid, int cols,
-                                               double* dst) {
-    if (valid == W) {
-      for (int l = 0; l < W; ++l) {
-        for (int f = 0; f < cols; ++f) dst[f * W + l] = v(base + l, f);
-      }
-    } else {
-      for (int l = 0; l < W; ++l) {
-        for (int f = 0; f < cols; ++f) dst[f * W + l] = l < valid ? v(base + l, f) : 0.0;
-      }
-    }
-  }
-
-  // v(base + l, f) = factor * src[f * W + l] for the lanes inside the batch.
-  template <class V>
-  KOKKOS_INLINE_FUNCTION static void store_rows(const V& v, long base, int valid, int cols,
-                                                const double* src, double factor = 1.0) {
-    for (int l = 0; l < valid; ++l) {
-      for (int f = 0; f < cols; ++f) v(base + l, f) = factor * src[f * W + l];
-    }
-  }
-
   // ---- one chunk of W circuits ---------------------------------------------
 
   KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base) const {
@@ -159,7 +127,7 @@ struct CircuitKernel {
     double* re = buf + L.phi_re;
     double* im = buf + L.phi_im;
     double* x = buf + L.x;
-    load_rows(inputs, base, valid, s.nin, x);
+    load_rows<W>(inputs, base, valid, s.nin, x);
     if (s.encoding == Encoding::angle) {
       encode_product(buf, x, re, im);
     } else {
@@ -181,7 +149,7 @@ struct CircuitKernel {
       }
     }
     readout(buf, re, im);
-    store_rows(outputs, base, valid, s.nout, buf + L.out);
+    store_rows<W>(outputs, base, valid, s.nout, buf + L.out);
     if (vjp) adjoint(buf, base, valid);
   }
 
@@ -277,7 +245,7 @@ struct CircuitKernel {
     double* lre = buf + L.lam_re;
     double* lim = buf + L.lam_im;
     const double* up = buf + L.up;
-    load_rows(upstream, base, valid, s.nout, buf + L.up);
+    load_rows<W>(upstream, base, valid, s.nout, buf + L.up);
     // lam = H phi with H = sum_o upstream_o O_o, diagonal for both readouts.
     for (int i = 0; i < s.dim; ++i) {
       const int b = logical(i);
@@ -309,7 +277,7 @@ struct CircuitKernel {
     }
     if (s.encoding == Encoding::angle) {
       adjoint_product(buf);
-      store_rows(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
+      store_rows<W>(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
     } else {
       adjoint_amplitude(buf, base, valid);
     }
@@ -438,19 +406,6 @@ struct PrepareSteps {
       for (int i = 0; i < 8; ++i) u[i] = v[i];
     }
     for (int i = 0; i < 8; ++i) fused(st, i) = u[i];
-  }
-};
-
-/// weight_grads(w) = sum over teams, in team order, of partial(team, w).
-template <class ExecSpace>
-struct SumPartials {
-  using MemSpace = typename ExecSpace::memory_space;
-  Kokkos::View<const double**, Kokkos::LayoutRight, MemSpace> partial;
-  Kokkos::View<double*, MemSpace> grads;
-  KOKKOS_INLINE_FUNCTION void operator()(int w) const {
-    double sum = 0.0;
-    for (std::size_t t = 0; t < partial.extent(0); ++t) sum += partial(t, w);
-    grads(w) = sum;
   }
 };
 

@@ -1,7 +1,9 @@
 #include "resqunn/quantum/detail/compiled_evaluator.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/quantum/detail/batch_support.hpp"
 #include "resqunn/quantum/detail/compiled_kernels.hpp"
+#include "resqunn/quantum/detail/execution_spaces.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
 #include "resqunn/quantum/detail/pauli_kernels.hpp"
 
@@ -57,16 +59,6 @@ CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
 template <class ExecSpace>
 constexpr int pauli_team_size() {
   return lanes_for<ExecSpace>() == 1 ? 64 : 1;
-}
-
-template <class T, class Space>
-Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
-                                                      const Space& space) {
-  Kokkos::View<T*, typename Space::memory_space> d(std::string(label), v.size());
-  auto h = Kokkos::create_mirror_view(d);
-  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
-  Kokkos::deep_copy(space, d, h);
-  return d;
 }
 
 }  // namespace
@@ -132,8 +124,8 @@ void CompiledEvaluator<ExecSpace>::compile(ConstVector weights) {
   const std::vector<double> now(host.data(), host.data() + host.extent(0));
   if (compiled_ && now == compiled_weights_) return;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  CompileObservables<ExecSpace> propagate{pauli_size_,  ops_,    cliffords_,
-                                          observables_, weights, heisenberg_};
+  CompileObservables<ExecSpace> propagate{
+      PauliGates<memory_space>{pauli_size_, ops_, cliffords_, observables_, weights}, heisenberg_};
   Kokkos::parallel_for("resqunn::compile_observables",
                        Policy(space_, 1, pauli_team_size<ExecSpace>()), propagate);
   ExtractCoefficients<ExecSpace> extract{spec_.qubits,   spec_.encoding == Encoding::angle,
@@ -166,20 +158,8 @@ void CompiledEvaluator<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector
   k.input_grads = input_grads;
   const long teams = (k.s.chunks + k.s.chunks_per_team - 1) / k.s.chunks_per_team;
   const long moments = static_cast<long>(nobs_) * nm_;
-  if (vjp) {
-    if (partial_.extent(0) < static_cast<std::size_t>(teams) ||
-        partial_.extent(1) != static_cast<std::size_t>(moments)) {
-      partial_ = Matrix("resqunn::partial_moments", teams, moments);
-    }
-    k.partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
-  }
-  if (teams > 0) {
-    const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(k.L.total);
-    k.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
-    typename Kernel::Policy policy(space_, static_cast<int>(teams), 1);
-    Kokkos::parallel_for("resqunn::compiled_circuit",
-                         policy.set_scratch_size(k.scratch_level, Kokkos::PerTeam(bytes)), k);
-  }
+  if (vjp) k.partial = team_rows(partial_, teams, moments, "resqunn::partial_moments");
+  launch_teams("resqunn::compiled_circuit", space_, teams, k);
   if (vjp) weight_gradient(weights, teams, weight_grads);
   space_.fence();
 }
@@ -198,7 +178,7 @@ void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long tea
   auto partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
   Kokkos::parallel_for("resqunn::sum_moments",
                        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<long>>(space_, 0, moments),
-                       SumMoments<ExecSpace>{partial, moments_});
+                       SumOverTeams<ExecSpace>{partial, moments_});
   MomentsToPauli<ExecSpace> place{spec_.qubits,
                                   spec_.encoding == Encoding::angle,
                                   pauli_size_,
@@ -212,23 +192,15 @@ void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long tea
                        Policy(space_, nobs_, pauli_team_size<ExecSpace>()), place);
   // heisenberg_ is only read until the coefficients are extracted: the pass
   // keeps its o_j there.
-  WeightGradient<ExecSpace> pass{pauli_size_, ops_, cliffords_,  observables_,
-                                 weights,     mu_,  heisenberg_, weight_grads};
+  WeightGradient<ExecSpace> pass{
+      PauliGates<memory_space>{pauli_size_, ops_, cliffords_, observables_, weights}, mu_,
+      heisenberg_, weight_grads};
   Kokkos::parallel_for("resqunn::compiled_weight_gradient",
                        Policy(space_, 1, pauli_team_size<ExecSpace>()), pass);
 }
 
-#ifdef KOKKOS_ENABLE_SERIAL
-template class CompiledEvaluator<Kokkos::Serial>;
-#endif
-#ifdef KOKKOS_ENABLE_OPENMP
-template class CompiledEvaluator<Kokkos::OpenMP>;
-#endif
-#ifdef KOKKOS_ENABLE_CUDA
-template class CompiledEvaluator<Kokkos::Cuda>;
-#endif
-#ifdef KOKKOS_ENABLE_HIP
-template class CompiledEvaluator<Kokkos::Experimental::HIP>;
-#endif
+#define RESQUNN_INSTANTIATE(Space) template class CompiledEvaluator<Space>;
+RESQUNN_FOR_EACH_EXECUTION_SPACE(RESQUNN_INSTANTIATE)
+#undef RESQUNN_INSTANTIATE
 
 }  // namespace resqunn::quantum::detail

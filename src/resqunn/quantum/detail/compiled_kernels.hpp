@@ -14,6 +14,8 @@
 #pragma once
 
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/batch_support.hpp"
+#include "resqunn/quantum/detail/kokkos_math.hpp"
 #include "resqunn/quantum/detail/lane_math.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -28,12 +30,6 @@ namespace resqunn::quantum::detail {
 #define RESQUNN_LANE_LOOP _Pragma("omp simd")
 #else
 #define RESQUNN_LANE_LOOP
-#endif
-
-#if KOKKOS_VERSION >= 30700
-namespace compiled_kmath = ::Kokkos;
-#else
-namespace compiled_kmath = ::Kokkos::Experimental;
 #endif
 
 /// Sizes and settings of a compiled batch.
@@ -234,23 +230,6 @@ struct CompiledKernel {
     }
   }
 
-  // dst[f * W + l] = v(base + l, f); lanes past the batch read as 0.
-  template <class V>
-  KOKKOS_INLINE_FUNCTION static void load_rows(const V& v, long base, int valid, int cols,
-                                               double* dst) {
-    for (int l = 0; l < W; ++l) {
-      for (int f = 0; f < cols; ++f) dst[f * W + l] = l < valid ? v(base + l, f) : 0.0;
-    }
-  }
-
-  template <class V>
-  KOKKOS_INLINE_FUNCTION static void store_rows(const V& v, long base, int valid, int cols,
-                                                const double* src) {
-    for (int l = 0; l < valid; ++l) {
-      for (int f = 0; f < cols; ++f) v(base + l, f) = src[f * W + l];
-    }
-  }
-
   // In place over `count` rows of W lanes: the unnormalised Walsh-Hadamard
   // transform y_b = sum_S (-1)^{|b & S|} x_S, then times `factor`.
   KOKKOS_INLINE_FUNCTION static void walsh_hadamard(double* v, int count, double factor) {
@@ -270,7 +249,7 @@ struct CompiledKernel {
 
   KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base) const {
     const int valid = s.batch - base < W ? static_cast<int>(s.batch - base) : W;
-    load_rows(inputs, base, valid, s.nin, buf + L.x);
+    load_rows<W>(inputs, base, valid, s.nin, buf + L.x);
     if (s.encoding == Encoding::angle) {
       forward_angle(buf);
     } else {
@@ -280,11 +259,11 @@ struct CompiledKernel {
     const double* e = buf + L.e;
     for (int i = 0; i < s.nout * W; ++i) out[i] = e[i];
     if (s.probabilities) walsh_hadamard(out, s.nout, 1.0 / s.nout);
-    store_rows(outputs, base, valid, s.nout, out);
+    store_rows<W>(outputs, base, valid, s.nout, out);
     if (!vjp) return;
     // Upstream on the observables: the transform is symmetric.
     double* g = buf + L.g;
-    load_rows(upstream, base, valid, s.nout, buf + L.up);
+    load_rows<W>(upstream, base, valid, s.nout, buf + L.up);
     for (int i = 0; i < s.nobs * W; ++i) g[i] = buf[L.up + i];
     if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
     if (s.encoding == Encoding::angle) {
@@ -292,7 +271,7 @@ struct CompiledKernel {
     } else {
       adjoint_amplitude(buf);
     }
-    store_rows(input_grads, base, valid, s.nin, buf + L.gin);
+    store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
   }
 
   // ---- angle encoding --------------------------------------------------------
@@ -371,7 +350,7 @@ struct CompiledKernel {
     for (int l = 0; l < W; ++l) {
       double sum = 0.0;
       for (int i = 0; i < s.dim; ++i) sum += x[i * W + l] * x[i * W + l];
-      nrm[l] = compiled_kmath::sqrt(sum);
+      nrm[l] = kmath::sqrt(sum);
       if (nrm[l] == 0.0) {  // all-zero input: |0...0> by definition
         for (int i = 0; i < s.dim; ++i) psi[i * W + l] = i == 0 ? 1.0 : 0.0;
       } else {
@@ -444,19 +423,6 @@ struct CompiledKernel {
         gin[i * W + l] = (2.0 * lam[i * W + l] - v * dot) * inv;
       }
     }
-  }
-};
-
-/// moments(i) = sum over teams, in team order, of partial(team, i).
-template <class ExecSpace>
-struct SumMoments {
-  using MemSpace = typename ExecSpace::memory_space;
-  Kokkos::View<const double**, Kokkos::LayoutRight, MemSpace> partial;
-  Kokkos::View<double*, MemSpace> moments;
-  KOKKOS_INLINE_FUNCTION void operator()(long i) const {
-    double sum = 0.0;
-    for (std::size_t t = 0; t < partial.extent(0); ++t) sum += partial(t, i);
-    moments(i) = sum;
   }
 };
 

@@ -9,15 +9,11 @@
 // only on its own input, never on its neighbours.
 #pragma once
 
+#include "resqunn/quantum/detail/kokkos_math.hpp"
+
 #include <Kokkos_Core.hpp>
 
 namespace resqunn::quantum::detail {
-
-#if KOKKOS_VERSION >= 30700
-namespace lane_kmath = ::Kokkos;
-#else
-namespace lane_kmath = ::Kokkos::Experimental;
-#endif
 
 inline constexpr double kLaneTrigLimit = 524288.0;  // 2^19
 
@@ -34,7 +30,7 @@ KOKKOS_INLINE_FUNCTION void sincos_lanes(const double* KOKKOS_RESTRICT x, double
   long long slow = 0;
   for (int l = 0; l < W; ++l) {
     const double xl = x[l];
-    const double kf = lane_kmath::nearbyint(xl * two_over_pi);
+    const double kf = kmath::nearbyint(xl * two_over_pi);
     const double r = ((xl - kf * p1) - kf * p2) - kf * p3;
     const double z = r * r;
     const double sp =
@@ -59,19 +55,19 @@ KOKKOS_INLINE_FUNCTION void sincos_lanes(const double* KOKKOS_RESTRICT x, double
     // Quadrant q = k - 4 round(k / 4) in {-2, -1, 0, 1, 2} (k mod 4, with 3
     // as -1 and 2 possibly as -2): (sin, cos) = (sp, cp) for 0, (cp, -sp)
     // for 1, (-sp, -cp) for +-2, (-cp, sp) for -1.
-    const double q = kf - 4.0 * lane_kmath::nearbyint(kf * 0.25);
+    const double q = kf - 4.0 * kmath::nearbyint(kf * 0.25);
     const bool odd = q == 1.0 || q == -1.0;
     const double sn = odd ? cp : sp;
     const double cs = odd ? sp : cp;
     s[l] = (q >= 0.0 && q <= 1.0) ? sn : -sn;
     c[l] = (q >= -1.0 && q <= 0.0) ? cs : -cs;
-    slow += lane_kmath::fabs(xl) <= kLaneTrigLimit ? 0 : 1;
+    slow += kmath::fabs(xl) <= kLaneTrigLimit ? 0 : 1;
   }
   if (slow) {
     for (int l = 0; l < W; ++l) {
-      if (!(lane_kmath::fabs(x[l]) <= kLaneTrigLimit)) {
-        c[l] = lane_kmath::cos(x[l]);
-        s[l] = lane_kmath::sin(x[l]);
+      if (!(kmath::fabs(x[l]) <= kLaneTrigLimit)) {
+        c[l] = kmath::cos(x[l]);
+        s[l] = kmath::sin(x[l]);
       }
     }
   }

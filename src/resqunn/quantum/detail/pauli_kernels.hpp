@@ -9,17 +9,12 @@
 // docs/quantum.md derives the maps.
 #pragma once
 
+#include "resqunn/quantum/detail/kokkos_math.hpp"
 #include "resqunn/quantum/detail/pauli_program.hpp"
 
 #include <Kokkos_Core.hpp>
 
 namespace resqunn::quantum::detail {
-
-#if KOKKOS_VERSION >= 30700
-namespace pauli_kmath = ::Kokkos;
-#else
-namespace pauli_kmath = ::Kokkos::Experimental;
-#endif
 
 /// Index arithmetic of one gate on 4^n coefficients.
 struct PauliStrides {
@@ -110,6 +105,20 @@ struct PauliMaps {
         },
         sum);
     return sum;
+  }
+
+  /// Gate `op` on v: the Schroedinger map for direction +1, the Heisenberg
+  /// conjugation (= the inverse) for -1; rotations read their angle from
+  /// `weights`.
+  template <class Weights, class Tables>
+  KOKKOS_INLINE_FUNCTION void apply(double* v, const PauliOp& op, const Weights& weights,
+                                    const Tables& tables, double direction) const {
+    if (op.kind == 0) {
+      const double t = weights(op.param);
+      rotate(v, op, kmath::cos(t), direction * kmath::sin(t));
+    } else {
+      clifford(v, op, tables(op.kind - 1));
+    }
   }
 
   /// v_j = the unit vector at string starts(j), for every row j.
@@ -244,6 +253,22 @@ struct MomentsToPauli {
   }
 };
 
+/// The device copy of a PauliProgram's gates and observables, as the
+/// compile and the weight-gradient pass read them.
+template <class MemSpace>
+struct PauliGates {
+  long size = 0;  // 4^n
+  Kokkos::View<const PauliOp*, MemSpace> ops;
+  Kokkos::View<const CliffordTable*, MemSpace> cliffords;
+  Kokkos::View<const std::int32_t*, MemSpace> observables;
+  Kokkos::View<const double*, MemSpace> weights;
+
+  template <class Member>
+  KOKKOS_INLINE_FUNCTION PauliMaps<Member> maps(const Member& team) const {
+    return {team, size, static_cast<int>(observables.extent(0))};
+  }
+};
+
 /// Observables into the Heisenberg picture: h_j = T^T o_j, the gates from
 /// last to first (rotation t conjugates as the Schroedinger map with -t).
 /// One team; writes heisenberg (4^n, K).
@@ -253,25 +278,15 @@ struct CompileObservables {
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
 
-  long size = 0;
-  Kokkos::View<const PauliOp*, MemSpace> ops;
-  Kokkos::View<const CliffordTable*, MemSpace> cliffords;
-  Kokkos::View<const std::int32_t*, MemSpace> observables;
-  Kokkos::View<const double*, MemSpace> weights;
+  PauliGates<MemSpace> gates;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> heisenberg;
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
     double* h = heisenberg.data();
-    const PauliMaps<Member> maps{team, size, static_cast<int>(observables.extent(0))};
-    maps.unit_rows(h, observables);
-    for (long g = static_cast<long>(ops.extent(0)) - 1; g >= 0; --g) {
-      const PauliOp op = ops(g);
-      if (op.kind == 0) {
-        const double t = weights(op.param);
-        maps.rotate(h, op, pauli_kmath::cos(t), -pauli_kmath::sin(t));
-      } else {
-        maps.clifford(h, op, cliffords(op.kind - 1));
-      }
+    const PauliMaps<Member> maps = gates.maps(team);
+    maps.unit_rows(h, gates.observables);
+    for (long g = static_cast<long>(gates.ops.extent(0)) - 1; g >= 0; --g) {
+      maps.apply(h, gates.ops(g), gates.weights, gates.cliffords, -1.0);
     }
   }
 };
@@ -286,11 +301,7 @@ struct WeightGradient {
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
 
-  long size = 0;
-  Kokkos::View<const PauliOp*, MemSpace> ops;
-  Kokkos::View<const CliffordTable*, MemSpace> cliffords;
-  Kokkos::View<const std::int32_t*, MemSpace> observables;
-  Kokkos::View<const double*, MemSpace> weights;
+  PauliGates<MemSpace> gates;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> mu;
   Kokkos::View<double**, Kokkos::LayoutRight, MemSpace> scratch;
   Kokkos::View<double*, MemSpace> grads;
@@ -298,34 +309,22 @@ struct WeightGradient {
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
     double* r = mu.data();
     double* o = scratch.data();
-    const PauliMaps<Member> maps{team, size, static_cast<int>(observables.extent(0))};
-    maps.unit_rows(o, observables);
+    const PauliMaps<Member> maps = gates.maps(team);
+    const auto& ops = gates.ops;
+    maps.unit_rows(o, gates.observables);
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, static_cast<long>(grads.extent(0))),
                          [&](long w) { grads(w) = 0.0; });
     team.team_barrier();
     const long count = static_cast<long>(ops.extent(0));
-    for (long g = 0; g < count; ++g) {
-      const PauliOp op = ops(g);
-      if (op.kind == 0) {
-        const double t = weights(op.param);
-        maps.rotate(r, op, pauli_kmath::cos(t), pauli_kmath::sin(t));
-      } else {
-        maps.clifford(r, op, cliffords(op.kind - 1));
-      }
-    }
+    for (long g = 0; g < count; ++g) maps.apply(r, ops(g), gates.weights, gates.cliffords, 1.0);
     for (long g = count - 1; g >= 0; --g) {
       const PauliOp op = ops(g);
       if (op.kind == 0) {
         const double grad = maps.rotation_gradient(o, r, op);
         Kokkos::single(Kokkos::PerTeam(team), [&] { grads(op.param) += grad; });
-        const double t = weights(op.param);
-        const double c = pauli_kmath::cos(t), s = pauli_kmath::sin(t);
-        maps.rotate(r, op, c, -s);
-        maps.rotate(o, op, c, -s);
-      } else {
-        maps.clifford(r, op, cliffords(op.kind - 1));
-        maps.clifford(o, op, cliffords(op.kind - 1));
       }
+      maps.apply(r, op, gates.weights, gates.cliffords, -1.0);
+      maps.apply(o, op, gates.weights, gates.cliffords, -1.0);
     }
   }
 };

@@ -1,0 +1,92 @@
+// What both evaluators (state vector and compiled) share around their batch
+// kernels: uploading their programs, gathering rows into lane blocks and
+// back, the per-team partial sums, the launch with per-team scratch, and
+// the fixed-order sum over teams that makes a batch's result independent of
+// the thread count.
+#pragma once
+
+#include <Kokkos_Core.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace resqunn::quantum::detail {
+
+/// Row-major rows -> lane blocks: dst[f * W + l] = v(base + l, f) for the
+/// `valid` circuits of a chunk; lanes past the batch read as 0. Only the
+/// last chunk of a batch can be partial: full chunks skip the bounds check.
+template <int W, class V>
+KOKKOS_INLINE_FUNCTION void load_rows(const V& v, long base, int valid, int cols, double* dst) {
+  if (valid == W) {
+    for (int l = 0; l < W; ++l) {
+      for (int f = 0; f < cols; ++f) dst[f * W + l] = v(base + l, f);
+    }
+  } else {
+    for (int l = 0; l < W; ++l) {
+      for (int f = 0; f < cols; ++f) dst[f * W + l] = l < valid ? v(base + l, f) : 0.0;
+    }
+  }
+}
+
+/// Lane blocks -> rows: v(base + l, f) = factor * src[f * W + l] for the
+/// lanes inside the batch.
+template <int W, class V>
+KOKKOS_INLINE_FUNCTION void store_rows(const V& v, long base, int valid, int cols,
+                                       const double* src, double factor = 1.0) {
+  for (int l = 0; l < valid; ++l) {
+    for (int f = 0; f < cols; ++f) v(base + l, f) = factor * src[f * W + l];
+  }
+}
+
+/// A host vector copied into a new View of `space`'s memory.
+template <class T, class Space>
+Kokkos::View<T*, typename Space::memory_space> upload(const std::vector<T>& v, const char* label,
+                                                      const Space& space) {
+  Kokkos::View<T*, typename Space::memory_space> d(std::string(label), v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(space, d, h);
+  return d;
+}
+
+/// The first `teams` rows of `partial`, reallocated (as `label`) when it has
+/// fewer rows or other than `cols` columns: one row of partial sums per team.
+template <class Matrix>
+Matrix team_rows(Matrix& partial, long teams, long cols, const char* label) {
+  if (partial.extent(0) < static_cast<std::size_t>(teams) ||
+      partial.extent(1) != static_cast<std::size_t>(cols)) {
+    partial =
+        Matrix(std::string(label), static_cast<std::size_t>(teams), static_cast<std::size_t>(cols));
+  }
+  return Kokkos::subview(partial, std::make_pair(0L, teams), Kokkos::ALL);
+}
+
+/// Runs `kernel` on `teams` teams of one thread, each with the kernel's
+/// scratch (kernel.L.total doubles): level 0 (GPU shared memory) up to
+/// 32 KiB, else level 1. Sets kernel.scratch_level.
+template <class Kernel, class Space>
+void launch_teams(const char* label, const Space& space, long teams, Kernel& kernel) {
+  if (teams <= 0) return;
+  const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(kernel.L.total);
+  kernel.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
+  typename Kernel::Policy policy(space, static_cast<int>(teams), 1);
+  Kokkos::parallel_for(label, policy.set_scratch_size(kernel.scratch_level, Kokkos::PerTeam(bytes)),
+                       kernel);
+}
+
+/// out(i) = sum over rows t of partial(t, i), in row (team) order.
+template <class ExecSpace>
+struct SumOverTeams {
+  using MemSpace = typename ExecSpace::memory_space;
+  Kokkos::View<const double**, Kokkos::LayoutRight, MemSpace> partial;
+  Kokkos::View<double*, MemSpace> out;
+  KOKKOS_INLINE_FUNCTION void operator()(long i) const {
+    double sum = 0.0;
+    for (std::size_t t = 0; t < partial.extent(0); ++t) sum += partial(t, i);
+    out(i) = sum;
+  }
+};
+
+}  // namespace resqunn::quantum::detail
