@@ -4,6 +4,7 @@
 #include "resqunn/model/align.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace resqunn::model {
@@ -207,10 +208,10 @@ namespace {
 // "est. per circuit: statevector 291 ns, compiled 600 ns".
 std::string evaluator_estimate(const quantum::EvaluatorCosts& c) {
   std::ostringstream o;
-  o << "est. per circuit: statevector " << static_cast<long>(c.statevector_ns + 0.5)
+  o << "est. per circuit: statevector " << std::lround(c.statevector_ns)
     << " ns, compiled ";
   if (c.compiled_fits) {
-    o << static_cast<long>(c.compiled_ns + 0.5) << " ns";
+    o << std::lround(c.compiled_ns) << " ns";
   } else {
     o << "does not fit";
   }
