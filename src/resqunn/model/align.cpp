@@ -2,6 +2,8 @@
 
 #include "resqunn/core/error.hpp"
 
+#include <vector>
+
 namespace resqunn::model {
 
 namespace {
@@ -19,21 +21,43 @@ Bin bin(int i, int out, int in) {
 
 // Calls f(n, c, term_c, y, x, ry, rx) for every cell (n, c, y, x) of the
 // `aligned` shape: term_c is the channel of the `term` shape it reads (0
-// when broadcast), ry and rx the term's rows and columns the cell averages. One walk serves the sum
-// and its adjoint, so the two cannot disagree about the bins.
+// when broadcast), ry and rx the term's rows and columns the cell averages.
+// One walk serves the sum and its adjoint, so the two cannot disagree about
+// the bins; the column bins are computed once per call, not per cell.
 template <class F>
 void for_each_cell(int count, const Shape& term, const Shape& aligned, F&& f) {
+  std::vector<Bin> columns(static_cast<std::size_t>(aligned.width));
+  for (int x = 0; x < aligned.width; ++x) columns[x] = bin(x, aligned.width, term.width);
   for (int n = 0; n < count; ++n) {
     for (int c = 0; c < aligned.channels; ++c) {
       const int term_c = term.channels == 1 ? 0 : c;
       for (int y = 0; y < aligned.height; ++y) {
         const Bin ry = bin(y, aligned.height, term.height);
-        for (int x = 0; x < aligned.width; ++x) {
-          f(n, c, term_c, y, x, ry, bin(x, aligned.width, term.width));
-        }
+        for (int x = 0; x < aligned.width; ++x) f(n, c, term_c, y, x, ry, columns[x]);
       }
     }
   }
+}
+
+// Calls f(dst, src, size) for each output plane when no pooling is needed
+// (equal height and width): dst the (n, c) plane of `aligned`, src the
+// term's plane it reads (channel 0 when broadcast). The sum of a one-cell
+// bin divided by 1 is the cell itself, so this is exactly for_each_cell's
+// result, at the cost of a vector add.
+template <class Aligned, class Term, class F>
+bool for_each_plane(Term& term, Aligned& aligned, F&& f) {
+  const Shape& t = term.shape;
+  const Shape& a = aligned.shape;
+  if (t.height != a.height || t.width != a.width) return false;
+  const std::size_t plane = static_cast<std::size_t>(a.height) * a.width;
+  for (int n = 0; n < aligned.count; ++n) {
+    for (int c = 0; c < a.channels; ++c) {
+      const int term_c = t.channels == 1 ? 0 : c;
+      f(aligned.data.data() + (static_cast<std::size_t>(n) * a.channels + c) * plane,
+        term.data.data() + (static_cast<std::size_t>(n) * t.channels + term_c) * plane, plane);
+    }
+  }
+  return true;
 }
 
 double cells(const Bin& ry, const Bin& rx) {
@@ -67,6 +91,10 @@ Shape sum_shape(const std::vector<Shape>& terms, const std::vector<std::string>&
 }
 
 void add_aligned(const Tensor& in, Tensor& out) {
+  const bool planes = for_each_plane(in, out, [](double* o, const double* i, std::size_t size) {
+    for (std::size_t k = 0; k < size; ++k) o[k] += i[k];
+  });
+  if (planes) return;
   for_each_cell(in.count, in.shape, out.shape,
                 [&](int n, int c, int src_c, int y, int x, const Bin& ry, const Bin& rx) {
                   double sum = 0.0;
@@ -78,6 +106,10 @@ void add_aligned(const Tensor& in, Tensor& out) {
 }
 
 void add_aligned_adjoint(const Tensor& dout, Tensor& din) {
+  const bool planes = for_each_plane(din, dout, [](const double* g, double* d, std::size_t size) {
+    for (std::size_t k = 0; k < size; ++k) d[k] += g[k];
+  });
+  if (planes) return;
   for_each_cell(dout.count, din.shape, dout.shape,
                 [&](int n, int c, int dst_c, int y, int x, const Bin& ry, const Bin& rx) {
                   const double g = dout.at(n, c, y, x) / cells(ry, rx);
