@@ -208,8 +208,7 @@ namespace {
 // "est. per circuit: statevector 291 ns, compiled 600 ns".
 std::string evaluator_estimate(const quantum::EvaluatorCosts& c) {
   std::ostringstream o;
-  o << "est. per circuit: statevector " << std::lround(c.statevector_ns)
-    << " ns, compiled ";
+  o << "est. per circuit: statevector " << std::lround(c.statevector_ns) << " ns, compiled ";
   if (c.compiled_fits) {
     o << std::lround(c.compiled_ns) << " ns";
   } else {

@@ -26,14 +26,8 @@ constexpr int kHostLanes = 8;
 EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
   const double gates = static_cast<double>(ansatz_gates(spec).size());  // validates
   const double dim = static_cast<double>(1L << spec.qubits);
-  const double observables =
-      spec.readout == Readout::expval_z
-          ? spec.qubits
-          : static_cast<double>(1L
-                                << (spec.readout_qubits == 0 ? spec.qubits : spec.readout_qubits));
-  const double moments = spec.encoding == Encoding::angle
-                             ? static_cast<double>(detail::monomial_count(spec.qubits))
-                             : dim * dim;
+  const double observables = detail::observable_count(spec);
+  const double moments = static_cast<double>(detail::moments_per_observable(spec));
   EvaluatorCosts c;
   c.statevector_ns = kA0 + kA1 * gates * dim;
   c.compiled_ns = kB0 + kB1 * observables * moments +

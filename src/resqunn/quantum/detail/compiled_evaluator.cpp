@@ -22,17 +22,6 @@ namespace {
 constexpr long kMinChunksPerTeam = 32;
 constexpr long kPartialBudget = 1L << 22;
 
-int observable_count(const CircuitSpec& spec) {
-  if (spec.readout == Readout::expval_z) return spec.qubits;
-  return 1 << (spec.readout_qubits == 0 ? spec.qubits : spec.readout_qubits);
-}
-
-long moments_per_observable(const CircuitSpec& spec) {
-  if (spec.encoding == Encoding::angle) return monomial_count(spec.qubits);
-  const long dim = 1L << spec.qubits;
-  return dim * dim;
-}
-
 CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
   CompiledShape s;
   s.n = spec.qubits;

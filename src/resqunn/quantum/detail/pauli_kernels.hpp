@@ -18,8 +18,6 @@ namespace resqunn::quantum::detail {
 
 /// Index arithmetic of one gate on 4^n coefficients.
 struct PauliStrides {
-  long size = 0;  // 4^n
-
   KOKKOS_INLINE_FUNCTION static long power(int q) { return 1L << (2 * q); }
   KOKKOS_INLINE_FUNCTION static int digit(long index, int q) {
     return static_cast<int>((index >> (2 * q)) & 3);

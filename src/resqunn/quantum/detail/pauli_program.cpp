@@ -143,6 +143,17 @@ long monomial_count(int qubits) {
   return count;
 }
 
+int observable_count(const CircuitSpec& spec) {
+  if (spec.readout == Readout::expval_z) return spec.qubits;
+  return 1 << (spec.readout_qubits == 0 ? spec.qubits : spec.readout_qubits);
+}
+
+long moments_per_observable(const CircuitSpec& spec) {
+  if (spec.encoding == Encoding::angle) return monomial_count(spec.qubits);
+  const long dim = 1L << spec.qubits;
+  return dim * dim;
+}
+
 PauliProgram compile_pauli(const CircuitSpec& spec, const std::vector<Gate>& gates) {
   PauliProgram p;
   p.qubits = spec.qubits;

@@ -68,4 +68,11 @@ PauliProgram compile_pauli(const CircuitSpec& spec, const std::vector<Gate>& gat
 /// 3^n.
 long monomial_count(int qubits);
 
+/// The observables the compiled evaluator computes for `spec`: n for
+/// expval-z, 2^k (every Z_S) for probabilities over k qubits.
+int observable_count(const CircuitSpec& spec);
+
+/// Moments per observable: 3^n (angle), 4^n (amplitude).
+long moments_per_observable(const CircuitSpec& spec);
+
 }  // namespace resqunn::quantum::detail
