@@ -49,9 +49,18 @@ struct CompiledShape {
   long chunks_per_team = 1;
 };
 
+/// Chunks whose monomials and observable gradients the angle VJP keeps
+/// before adding their outer products to the moments in one register-tiled
+/// pass (moment_block): the moments' memory is read and written once per
+/// block instead of once per chunk.
+inline constexpr int kMomentBlock = 8;
+
 /// Scratch offsets (doubles) of one team; every block is a multiple of W.
+/// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
+/// kMomentBlock for the angle VJP, else 1.
 struct CompiledLayout {
   int x, alpha, beta, da, db, mono, adj, e, out, up, g, gin, psi, w, lam, norm, macc, total;
+  int slots;
 
   template <int W>
   static CompiledLayout make(const CompiledShape& s, bool vjp) {
@@ -63,17 +72,18 @@ struct CompiledLayout {
       return here;
     };
     const bool angle = s.encoding == Encoding::angle;
+    L.slots = angle && vjp ? kMomentBlock : 1;
     L.x = take(s.nin);
     L.alpha = angle ? take(s.n) : 0;
     L.beta = angle ? take(s.n) : 0;
     L.da = angle && vjp ? take(s.n) : 0;
     L.db = angle && vjp ? take(s.n) : 0;
-    L.mono = angle ? take(s.nm) : 0;
+    L.mono = angle ? take(static_cast<long>(L.slots) * s.nm) : 0;
     L.adj = angle && vjp ? take(s.nm) : 0;
     L.e = take(s.nobs);
     L.out = take(s.nout);
     L.up = vjp ? take(s.nout) : 0;
-    L.g = vjp ? take(s.nobs) : 0;
+    L.g = vjp ? take(static_cast<long>(L.slots) * s.nobs) : 0;
     L.gin = vjp ? take(s.nin) : 0;
     L.psi = angle ? 0 : take(s.dim);
     L.w = angle ? 0 : take(static_cast<long>(s.nobs) * s.dim);
@@ -135,31 +145,84 @@ KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long strid
   }
 }
 
-/// For m < count: out_m = sum_{j < rows} c[j * stride + m] g_j (the gradient
-/// by monomial m) and acc[(j * stride + m) * W] += g_j v_m (the moments),
-/// per lane; out_m stays in registers across the observables.
+/// For m < count: out_m = sum_{j < rows} c[j * stride + m] g_j, per lane
+/// (the gradient by monomial m), j in order. Eight m at a time keep eight
+/// independent FMA chains in flight; the sums stay in registers.
 template <int W>
-KOKKOS_INLINE_FUNCTION void backprop_rows(double* KOKKOS_RESTRICT out, double* KOKKOS_RESTRICT acc,
-                                          const double* KOKKOS_RESTRICT c, long stride, int rows,
-                                          const double* KOKKOS_RESTRICT g,
-                                          const double* KOKKOS_RESTRICT v, int count) {
-  for (int m = 0; m < count; ++m) {
-    double o[W];
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) o[l] = 0.0;
-    const double* vm = v + m * W;
-    for (int j = 0; j < rows; ++j) {
-      const double cj = c[j * stride + m];
-      const double* gj = g + j * W;
-      double* aj = acc + (j * stride + m) * W;
+KOKKOS_INLINE_FUNCTION void combine_rows(double* KOKKOS_RESTRICT out,
+                                         const double* KOKKOS_RESTRICT c, long stride, int rows,
+                                         const double* KOKKOS_RESTRICT g, int count) {
+  constexpr int B = 8;
+  for (int m0 = 0; m0 < count; m0 += B) {
+    const int mn = count - m0 < B ? count - m0 : B;
+    double o[B][W];
+    for (int b = 0; b < B; ++b) {
       RESQUNN_LANE_LOOP
-      for (int l = 0; l < W; ++l) {
-        o[l] += cj * gj[l];
-        aj[l] += gj[l] * vm[l];
+      for (int l = 0; l < W; ++l) o[b][l] = 0.0;
+    }
+    for (int j = 0; j < rows; ++j) {
+      const double* cj = c + j * stride + m0;
+      const double* gj = g + j * W;
+      for (int b = 0; b < B; ++b) {
+        const double cb = b < mn ? cj[b] : 0.0;
+        RESQUNN_LANE_LOOP
+        for (int l = 0; l < W; ++l) o[b][l] += cb * gj[l];
       }
     }
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) out[m * W + l] = o[l];
+    for (int b = 0; b < mn; ++b) {
+      RESQUNN_LANE_LOOP
+      for (int l = 0; l < W; ++l) out[(m0 + b) * W + l] = o[b][l];
+    }
+  }
+}
+
+/// The moments of `count` chunks: acc[(j * nm + m) * W + l] += g_f[j][l]
+/// m_f[m][l] for f = 0..count-1 in order (g_f at g + f * nobs * W, m_f at
+/// mono + f * nm * W), so each (j, m, lane) accumulates chunk by chunk as
+/// if updated per chunk. 4 x 4 tiles of (j, m) stay in registers over f.
+template <int W>
+KOKKOS_INLINE_FUNCTION void moment_block(double* KOKKOS_RESTRICT acc,
+                                         const double* KOKKOS_RESTRICT g,
+                                         const double* KOKKOS_RESTRICT mono, int nobs, int nm,
+                                         int count) {
+  constexpr int T = 4;
+  for (int j0 = 0; j0 < nobs; j0 += T) {
+    const int jn = nobs - j0 < T ? nobs - j0 : T;
+    for (int m0 = 0; m0 < nm; m0 += T) {
+      const int mn = nm - m0 < T ? nm - m0 : T;
+      double tile[T][T][W];
+      for (int a = 0; a < jn; ++a) {
+        for (int b = 0; b < mn; ++b) {
+          RESQUNN_LANE_LOOP
+          for (int l = 0; l < W; ++l) tile[a][b][l] = acc[((j0 + a) * nm + m0 + b) * W + l];
+        }
+      }
+      for (int f = 0; f < count; ++f) {
+        const double* gf = g + (f * nobs + j0) * W;
+        const double* mf = mono + (static_cast<long>(f) * nm + m0) * W;
+        if (jn == T && mn == T) {
+          for (int a = 0; a < T; ++a) {
+            for (int b = 0; b < T; ++b) {
+              RESQUNN_LANE_LOOP
+              for (int l = 0; l < W; ++l) tile[a][b][l] += gf[a * W + l] * mf[b * W + l];
+            }
+          }
+        } else {
+          for (int a = 0; a < jn; ++a) {
+            for (int b = 0; b < mn; ++b) {
+              RESQUNN_LANE_LOOP
+              for (int l = 0; l < W; ++l) tile[a][b][l] += gf[a * W + l] * mf[b * W + l];
+            }
+          }
+        }
+      }
+      for (int a = 0; a < jn; ++a) {
+        for (int b = 0; b < mn; ++b) {
+          RESQUNN_LANE_LOOP
+          for (int l = 0; l < W; ++l) acc[((j0 + a) * nm + m0 + b) * W + l] = tile[a][b][l];
+        }
+      }
+    }
   }
 }
 
@@ -220,7 +283,14 @@ struct CompiledKernel {
     const long first = static_cast<long>(team.league_rank()) * s.chunks_per_team;
     const long end = first + s.chunks_per_team;
     const long last = end < s.chunks ? end : s.chunks;
-    for (long chunk = first; chunk < last; ++chunk) run_chunk(buf, chunk * W);
+    const bool blocks = vjp && s.encoding == Encoding::angle;
+    for (long chunk = first; chunk < last; ++chunk) {
+      const int slot = static_cast<int>((chunk - first) % L.slots);
+      run_chunk(buf, chunk * W, slot);
+      if (blocks && (slot + 1 == L.slots || chunk + 1 == last)) {
+        moment_block<W>(macc, buf + L.g, buf + L.mono, s.nobs, s.nm, slot + 1);
+      }
+    }
     if (vjp) {
       for (long i = 0; i < moments; ++i) {
         double sum = 0.0;
@@ -247,11 +317,14 @@ struct CompiledKernel {
     for (int i = 0; i < count * W; ++i) v[i] *= factor;
   }
 
-  KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base) const {
+  // `slot`: which of the layout's slots holds this chunk's monomials and
+  // observable gradients.
+  KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base, int slot) const {
     const int valid = s.batch - base < W ? static_cast<int>(s.batch - base) : W;
     load_rows<W>(inputs, base, valid, s.nin, buf + L.x);
+    double* mono = buf + L.mono + static_cast<long>(slot) * s.nm * W;
     if (s.encoding == Encoding::angle) {
-      forward_angle(buf);
+      forward_angle(buf, mono);
     } else {
       forward_amplitude(buf);
     }
@@ -262,12 +335,12 @@ struct CompiledKernel {
     store_rows<W>(outputs, base, valid, s.nout, out);
     if (!vjp) return;
     // Upstream on the observables: the transform is symmetric.
-    double* g = buf + L.g;
+    double* g = buf + L.g + slot * s.nobs * W;
     load_rows<W>(upstream, base, valid, s.nout, buf + L.up);
     for (int i = 0; i < s.nobs * W; ++i) g[i] = buf[L.up + i];
     if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
     if (s.encoding == Encoding::angle) {
-      adjoint_angle(buf);
+      adjoint_angle(buf, g, mono);
     } else {
       adjoint_amplitude(buf);
     }
@@ -276,11 +349,10 @@ struct CompiledKernel {
 
   // ---- angle encoding --------------------------------------------------------
 
-  KOKKOS_INLINE_FUNCTION void forward_angle(double* buf) const {
+  KOKKOS_INLINE_FUNCTION void forward_angle(double* buf, double* mono) const {
     const double* x = buf + L.x;
     double* alpha = buf + L.alpha;
     double* beta = buf + L.beta;
-    double* mono = buf + L.mono;
     for (int q = 0; q < s.n; ++q) {
       if (s.axis == GateKind::rz) {  // R_z(t)|0> is |0> up to a phase
         for (int l = 0; l < W; ++l) {
@@ -308,16 +380,15 @@ struct CompiledKernel {
     }
   }
 
-  KOKKOS_INLINE_FUNCTION void adjoint_angle(double* buf) const {
-    const double* g = buf + L.g;
-    const double* mono = buf + L.mono;
+  // The moments M_jP += g_j m_P of this chunk are added by moment_block,
+  // from the slot's g and mono, once per block of chunks.
+  KOKKOS_INLINE_FUNCTION void adjoint_angle(double* buf, const double* g,
+                                            const double* mono) const {
     const double* alpha = buf + L.alpha;
     const double* beta = buf + L.beta;
     double* adj = buf + L.adj;
-    double* macc = buf + L.macc;
-    // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P; and the
-    // moments M_jP += g_j m_P.
-    backprop_rows<W>(adj, macc, coeffs.data(), s.nm, s.nobs, g, mono, s.nm);
+    // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P.
+    combine_rows<W>(adj, coeffs.data(), s.nm, s.nobs, g, s.nm);
     // Back through the qubit-by-qubit build, last qubit first: at qubit q,
     // dv_q[d] = sum_{j < 3^q} adj[j + d 3^q] m[j], and adj[j] collects
     // sum_d v_q[d] adj[j + d 3^q].
