@@ -5,6 +5,7 @@
 // with an SI prefix, the JSON output in seconds). Table and command:
 // docs/benchmarks.md.
 #include "resqunn/quantum/batched_circuit.hpp"
+#include "resqunn/quantum/detail/compiled_evaluator.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -102,6 +103,11 @@ void BM_Evaluator(benchmark::State& state) {
   spec.evaluator = state.range(0) == 0 ? Evaluator::statevector : Evaluator::compiled;
   const bool vjp = state.range(3) != 0;
   const std::size_t batch = spec.qubits <= 6 ? 20000 : 2048;
+  if (spec.evaluator == Evaluator::compiled &&
+      !resqunn::quantum::detail::compiled_supported(spec, BatchedCircuit<Space>::lanes())) {
+    state.SkipWithError("beyond the compiled evaluator's limits");
+    return;
+  }
   Problem<Space> p(spec, batch);
   auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.w);
   double shift = 1e-3;

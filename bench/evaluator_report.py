@@ -31,9 +31,12 @@ def paper_gates(n, depth):
 
 
 def predict(c, n, depth, batch):
-    """ns per circuit, forward + VJP, paper ansatz, angle encoding, expval-z."""
+    """ns per circuit, forward + VJP, paper ansatz, angle encoding, expval-z.
+    The first layer's 2n rotations come before any CNOT: the state-vector
+    kernels run them on the product state, not the full state."""
     gates = paper_gates(n, depth)
-    sv = c["kA0"] + c["kA1"] * gates * 2 ** n
+    full_state_rotations = 2 * n * (depth - 1) if n > 1 else 0
+    sv = c["kA0"] + (c["kA1"] * full_state_rotations + c["kA2"]) * 2 ** n
     observables, moments = n, 3 ** n
     cp = c["kB0"] + c["kB1"] * observables * moments + c["kB2"] * gates * 4 ** n * observables / batch
     return sv, cp

@@ -4,6 +4,7 @@
 #include "resqunn/quantum/detail/pauli_program.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace resqunn::quantum {
 
@@ -12,24 +13,40 @@ namespace {
 // Fitted by hand to bench/bench_circuits' BM_Evaluator rows on one core
 // (Serial, forward + VJP, paper ansatz; docs/benchmarks.md, "Evaluator cost
 // model", lists the rows and the model's prediction for each).
-constexpr double kA0 = 25.0;
-constexpr double kA1 = 0.37;
-constexpr double kB0 = 25.0;
-constexpr double kB1 = 0.5;
-constexpr double kB2 = 1.0;
+constexpr double kA0 = 20.0;
+constexpr double kA1 = 0.5;
+constexpr double kA2 = 2.6;
+constexpr double kB0 = 20.0;
+constexpr double kB1 = 0.32;
+constexpr double kB2 = 0.7;
 
 // Host lanes: the limits are checked for the widest chunks.
 constexpr int kHostLanes = 8;
 
+// Rotations the state-vector kernels run on the full state: all but those
+// before the first two-qubit gate under angle encoding, which act on the
+// product state's 2-vectors (detail/program.hpp). CNOTs move no data.
+double full_state_rotations(const CircuitSpec& spec, const std::vector<Gate>& gates) {
+  double count = 0;
+  bool prefix = spec.encoding == Encoding::angle;
+  for (const Gate& g : gates) {
+    const bool two_qubit = g.kind == GateKind::cnot || g.kind == GateKind::cz;
+    if (two_qubit) prefix = false;
+    if (!two_qubit && !prefix) count += 1;
+  }
+  return count;
+}
+
 }  // namespace
 
 EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
-  const double gates = static_cast<double>(ansatz_gates(spec).size());  // validates
+  const std::vector<Gate> ansatz = ansatz_gates(spec);  // validates
+  const double gates = static_cast<double>(ansatz.size());
   const double dim = static_cast<double>(1L << spec.qubits);
   const double observables = detail::observable_count(spec);
   const double moments = static_cast<double>(detail::moments_per_observable(spec));
   EvaluatorCosts c;
-  c.statevector_ns = kA0 + kA1 * gates * dim;
+  c.statevector_ns = kA0 + (kA1 * full_state_rotations(spec, ansatz) + kA2) * dim;
   c.compiled_ns = kB0 + kB1 * observables * moments +
                   kB2 * gates * dim * dim * observables / static_cast<double>(std::max(1L, batch));
   c.compiled_fits = detail::compiled_supported(spec, kHostLanes);

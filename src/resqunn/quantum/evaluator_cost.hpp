@@ -2,9 +2,12 @@
 // makes from it. A model of one forward + VJP on one core, fitted to
 // bench/bench_circuits (the fit and its data: docs/benchmarks.md,
 // "Evaluator cost model"):
-//   state vector  a0 + a1 * G * 2^n                 (G gates, 2^n amplitudes)
+//   state vector  a0 + (a1 * R + a2) * 2^n
 //   compiled      b0 + b1 * K * M + b2 * G * 4^n * K / B
-// with K observables, M moments per observable (3^n angle, 4^n amplitude),
+// with R the rotations run on the full state (angle encoding runs those
+// before the first two-qubit gate on the product state's 2-vectors), a2 the
+// encoding and readout per amplitude, G the ansatz gates, K observables, M
+// moments per observable (3^n angle, 4^n amplitude),
 // B circuits per call: the last term is the per-call compile and
 // weight-gradient pass on 4^n Pauli coefficients, amortised over the batch.
 // Pure host code, no Kokkos: model/plan uses it.

@@ -52,8 +52,11 @@ struct CompiledShape {
 /// Chunks whose monomials and observable gradients the angle VJP keeps
 /// before adding their outer products to the moments in one register-tiled
 /// pass (moment_block): the moments' memory is read and written once per
-/// block instead of once per chunk.
+/// block instead of once per chunk. Fewer for large monomial tables, so that
+/// the kept monomials stay within about 2^20 doubles. The block size does
+/// not change any sum's order.
 inline constexpr int kMomentBlock = 8;
+inline constexpr long kMomentBlockDoubles = 1L << 20;
 
 /// Scratch offsets (doubles) of one team; every block is a multiple of W.
 /// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
@@ -72,7 +75,11 @@ struct CompiledLayout {
       return here;
     };
     const bool angle = s.encoding == Encoding::angle;
-    L.slots = angle && vjp ? kMomentBlock : 1;
+    const long fit = kMomentBlockDoubles / (static_cast<long>(s.nm) * W);
+    L.slots = angle && vjp ? static_cast<int>(fit < 1              ? 1
+                                              : fit < kMomentBlock ? fit
+                                                                   : kMomentBlock)
+                           : 1;
     L.x = take(s.nin);
     L.alpha = angle ? take(s.n) : 0;
     L.beta = angle ? take(s.n) : 0;
