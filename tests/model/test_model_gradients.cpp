@@ -247,3 +247,35 @@ TEST(ModelGradients, BarrierDropsThePathThroughLaterEncodings) {
   EXPECT_GT(max_abs(diff), 1e-4);
   EXPECT_GT(max_abs(group_slice(g[0], qcl1)), 1e-6);
 }
+
+// The trainer's two-part step gradient (moments of compiled layers summed
+// over micro-batches, then one weight-gradient pass) against summing
+// loss_and_gradient over the same micro-batches; for one micro-batch the two
+// are bitwise equal.
+TEST(ModelGradients, StepGradientOfCompiledLayersMatchesPerCallGradients) {
+  ModelSpec spec = two_layer_spec("(X+O1)+O2", GradientMode::full, HeadKind::quantum);
+  for (QuanvSpec& layer : spec.layers) layer.evaluator = resqunn::quantum::Evaluator::compiled;
+  Model model(spec, kTwoLayerInput, kClasses);
+  ASSERT_GT(model.step_gradient_width(), model.parameter_count());
+  const std::vector<double> params = model.initial_parameters();
+  const Batch a = make_batch(3, kImages, kTwoLayerInput, kClasses);
+  const Batch b = make_batch(4, kImages, kTwoLayerInput, kClasses);
+
+  std::vector<double> direct;
+  model.loss_and_gradient(a.x, a.labels, params, 0.5, direct);
+  model.loss_and_gradient(b.x, b.labels, params, 0.5, direct);
+  std::vector<double> pa, pb;
+  model.loss_and_step_gradient(a.x, a.labels, params, 0.5, pa);
+  model.loss_and_step_gradient(b.x, b.labels, params, 0.5, pb);
+  ASSERT_EQ(pa.size(), static_cast<std::size_t>(model.step_gradient_width()));
+  for (std::size_t i = 0; i < pa.size(); ++i) pa[i] += pb[i];
+  model.finish_step_gradient(params, pa);
+  ASSERT_EQ(pa.size(), params.size());
+  expect_close(direct, pa, 1e-12, 1e-10, "two micro-batches");
+
+  std::vector<double> one, step;
+  model.loss_and_gradient(a.x, a.labels, params, 1.0, one);
+  model.loss_and_step_gradient(a.x, a.labels, params, 1.0, step);
+  model.finish_step_gradient(params, step);
+  EXPECT_EQ(one, step);
+}

@@ -633,7 +633,7 @@ TEST(ModelPlanModel, ModelBuildsWhatThePlanDescribes) {
 }
 
 // The evaluator of each circuit: what the spec names, or (auto) the cheaper
-// by quantum::evaluator_costs for a call of kImagesPerCall images; never
+// by quantum::evaluator_costs for a step of kImagesPerStep images; never
 // left automatic. Compiled where it cannot fit is an error naming the layer.
 TEST(Plan, ChoosesAnEvaluatorPerCircuit) {
   ModelSpec spec =
@@ -649,7 +649,7 @@ TEST(Plan, ChoosesAnEvaluatorPerCircuit) {
   spec.layers[0].evaluator = q::Evaluator::automatic;
   const ModelPlan a = plan_model(spec, {1, 8, 8}, 4);
   const q::EvaluatorCosts c =
-      q::evaluator_costs(a.layers[0].circuit, a.layers[0].circuits_per_image * kImagesPerCall);
+      q::evaluator_costs(a.layers[0].circuit, a.layers[0].circuits_per_image * kImagesPerStep);
   EXPECT_EQ(a.layers[0].circuit.evaluator,
             c.compiled_ns < c.statevector_ns ? q::Evaluator::compiled : q::Evaluator::statevector);
   EXPECT_DOUBLE_EQ(a.layers[0].costs.compiled_ns, c.compiled_ns);

@@ -21,6 +21,14 @@ Model::Model(const ModelSpec& spec, Shape input, int classes)
 Model::Model(ModelPlan plan) : plan_(std::move(plan)) {
   for (const LayerPlan& l : plan_.layers) layers_.emplace_back(l);
   head_ = make_head(plan_.head);
+  long at = parameter_count();
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    const LayerPlan& l = plan_.layers[k];
+    const bool hoist = l.adjoint && l.spec.trainable && layers_[k].moment_count() > 0;
+    moment_offsets_.push_back(hoist ? at : -1);
+    if (hoist) at += layers_[k].moment_count();
+  }
+  step_width_ = static_cast<int>(at);
 }
 
 Model::~Model() = default;
@@ -134,10 +142,35 @@ void Model::spread_sum(int consumer, const Tensor& dsum) {
 BatchResult Model::loss_and_gradient(const Tensor& x, const std::vector<int>& labels,
                                      const std::vector<double>& params, double scale,
                                      std::vector<double>& grad) {
+  return backpropagate(x, labels, params, scale, grad, false);
+}
+
+BatchResult Model::loss_and_step_gradient(const Tensor& x, const std::vector<int>& labels,
+                                          const std::vector<double>& params, double scale,
+                                          std::vector<double>& partial) {
+  if (partial.size() != static_cast<std::size_t>(step_width_)) partial.assign(step_width_, 0.0);
+  return backpropagate(x, labels, params, scale, partial, true);
+}
+
+void Model::finish_step_gradient(const std::vector<double>& params, std::vector<double>& partial) {
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    if (moment_offsets_[k] < 0) continue;
+    const ParameterGroup& g = plan_.groups[k];
+    layers_[k].add_weight_grads_from_moments(
+        params.data() + g.offset, partial.data() + moment_offsets_[k], partial.data() + g.offset);
+  }
+  partial.resize(static_cast<std::size_t>(parameter_count()));
+}
+
+// The backward pass of loss_and_gradient; with `moments`, trainable
+// compiled layers add moments at moment_offsets_ instead of weight grads.
+BatchResult Model::backpropagate(const Tensor& x, const std::vector<int>& labels,
+                                 const std::vector<double>& params, double scale,
+                                 std::vector<double>& grad, bool moments) {
   forward(x, params);
   std::vector<double> dlogits;
   BatchResult r = score(labels, &dlogits);
-  if (grad.size() != params.size()) grad.assign(params.size(), 0.0);
+  if (!moments && grad.size() != params.size()) grad.assign(params.size(), 0.0);
   for (double& d : dlogits) d *= scale;
 
   // Which passes run, and which gradients they return, is the plan's
@@ -162,9 +195,14 @@ BatchResult Model::loss_and_gradient(const Tensor& x, const std::vector<int>& la
     const ParameterGroup& g = plan_.groups[k];
     Tensor dx;
     if (l.input_grad) dx = Tensor(x.count, l.input);
-    layers_[k].backward(consumed_[k], params.data() + g.offset, node_grads_[k + 1],
-                        g.trainable ? grad.data() + g.offset : nullptr,
-                        l.input_grad ? &dx : nullptr);
+    if (moments && moment_offsets_[k] >= 0) {
+      layers_[k].backward_moments(consumed_[k], params.data() + g.offset, node_grads_[k + 1],
+                                  grad.data() + moment_offsets_[k], l.input_grad ? &dx : nullptr);
+    } else {
+      layers_[k].backward(consumed_[k], params.data() + g.offset, node_grads_[k + 1],
+                          g.trainable ? grad.data() + g.offset : nullptr,
+                          l.input_grad ? &dx : nullptr);
+    }
     if (l.input_grad) spread_sum(k, dx);
   }
   return r;

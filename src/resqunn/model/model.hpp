@@ -75,6 +75,21 @@ public:
                                 const std::vector<double>& params, double scale,
                                 std::vector<double>& grad);
 
+  /// A training step's gradient in two parts, for the trainer's fixed-order
+  /// sum over micro-batches: loss_and_step_gradient adds, to `partial`
+  /// (step_gradient_width() values), scale * d(loss_sum)/d(params) except
+  /// that trainable compiled layers add their circuits' moments (after the
+  /// parameters) instead of weight gradients; finish_step_gradient turns
+  /// the moments of the summed partials into those layers' weight gradients,
+  /// one pass per layer per step instead of one per micro-batch, and leaves
+  /// `partial` as the parameter gradient (parameter_count() values). For
+  /// one call the result equals loss_and_gradient's.
+  int step_gradient_width() const noexcept { return step_width_; }
+  BatchResult loss_and_step_gradient(const Tensor& x, const std::vector<int>& labels,
+                                     const std::vector<double>& params, double scale,
+                                     std::vector<double>& partial);
+  void finish_step_gradient(const std::vector<double>& params, std::vector<double>& partial);
+
   /// Circuits simulated since construction, over all layers and the head.
   Work work() const noexcept;
 
@@ -86,12 +101,19 @@ private:
   BatchResult score(const std::vector<int>& labels, std::vector<double>* dlogits) const;
   void build_sum(int consumer, Tensor& out) const;
   void spread_sum(int consumer, const Tensor& dsum);
+  BatchResult backpropagate(const Tensor& x, const std::vector<int>& labels,
+                            const std::vector<double>& params, double scale,
+                            std::vector<double>& grad, bool moments);
 
   bool needs_grad(int node) const { return node > 0 && plan_.layers[node - 1].output_grad; }
 
   ModelPlan plan_;
   std::vector<QuanvLayer> layers_;
   std::unique_ptr<Head> head_;
+  // Where loss_and_step_gradient puts layer k's moments (-1: weight
+  // gradients as usual), and the width of its gradient vector.
+  std::vector<long> moment_offsets_;
+  int step_width_ = 0;
 
   // Per-batch state.
   const Tensor* x_ = nullptr;

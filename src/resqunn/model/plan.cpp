@@ -157,7 +157,7 @@ LayerPlan plan_layer(const QuanvSpec& spec, Shape input, const std::string& wher
   l.circuits_per_image =
       spec.channel_mode == ChannelMode::pool ? patches : patches * input.channels;
   l.gates = circuit_gates(l.circuit);
-  l.costs = choose_evaluator(l.circuit, l.circuits_per_image * kImagesPerCall, where);
+  l.costs = choose_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep, where);
   return l;
 }
 
@@ -174,7 +174,7 @@ HeadPlan plan_head(const HeadSpec& spec, Shape features, int classes) {
     h.circuit = quantum_head_circuit(spec, h.features, classes);
     h.gates = circuit_gates(h.circuit);
     h.weights = h.circuit.weight_count();
-    h.costs = choose_evaluator(h.circuit, kImagesPerCall, "model.head");
+    h.costs = choose_evaluator(h.circuit, kImagesPerStep, "model.head");
   }
   return h;
 }

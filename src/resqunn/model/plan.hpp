@@ -28,10 +28,11 @@ struct ParameterGroup {
 };
 
 /// One quanvolution layer as the model will build it.
-/// The circuits of one evaluator call, as the plan counts them for the
-/// evaluator choice: a micro-batch of this many images (the training
-/// default, train/options.hpp).
-inline constexpr long kImagesPerCall = 8;
+/// The images over which the plan amortises the compiled evaluator's
+/// per-weights work (its compile, and in training its weight-gradient pass,
+/// both once per optimizer step) for the evaluator choice: a training batch
+/// of this many images (the default batch_size, train/options.hpp).
+inline constexpr long kImagesPerStep = 32;
 
 struct LayerPlan {
   std::string name;   // "QCL1", ...
@@ -53,8 +54,8 @@ struct LayerPlan {
   bool adjoint = false;
   /// That pass also returns d(loss)/d(input) (full gradient mode only).
   bool input_grad = false;
-  /// Both evaluators' estimated cost per circuit for a call of
-  /// kImagesPerCall images; `circuit.evaluator` is the one chosen (auto
+  /// Both evaluators' estimated cost per circuit for a step of
+  /// kImagesPerStep images; `circuit.evaluator` is the one chosen (auto
   /// resolved to the cheaper, or what the spec asked for).
   quantum::EvaluatorCosts costs;
 };

@@ -134,4 +134,22 @@ void QuanvLayer::backward(const Tensor& x, const double* weights, const Tensor& 
   if (dx) scatter_input_grads(input_grads_, *dx);
 }
 
+void QuanvLayer::backward_moments(const Tensor& x, const double* weights, const Tensor& dout,
+                                  double* dmoments, Tensor* dx) {
+  gather_patches(x, inputs_);
+  gather_upstream(dout, upstream_);
+  const std::size_t batch = static_cast<std::size_t>(x.count) * circuits_per_image();
+  runner_.vjp_moments(inputs_, batch, weights, upstream_, outputs_, dx ? &input_grads_ : nullptr,
+                      moments_);
+  for (std::size_t i = 0; i < moments_.size(); ++i) dmoments[i] += moments_[i];
+  if (dx) scatter_input_grads(input_grads_, *dx);
+}
+
+void QuanvLayer::add_weight_grads_from_moments(const double* weights, const double* moments,
+                                               double* dweights) {
+  moments_.assign(moments, moments + moment_count());
+  runner_.weight_grads_from_moments(weights, moments_, weight_grads_);
+  for (std::size_t w = 0; w < weight_grads_.size(); ++w) dweights[w] += weight_grads_[w];
+}
+
 }  // namespace resqunn::model

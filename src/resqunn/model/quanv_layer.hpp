@@ -40,6 +40,16 @@ public:
   /// non-null, x's shape).
   void backward(const Tensor& x, const double* weights, const Tensor& dout, double* dweights,
                 Tensor* dx);
+  /// As backward, but for a compiled layer (moment_count() > 0): adds the
+  /// batch's moments to `dmoments` (moment_count() values) in place of
+  /// weight gradients; weight_grads_from_moments turns their sum into
+  /// dL/dweights once per optimizer step.
+  void backward_moments(const Tensor& x, const double* weights, const Tensor& dout,
+                        double* dmoments, Tensor* dx);
+  long moment_count() const noexcept { return runner_.moment_count(); }
+  /// dweights += the weight gradient of the summed moments `moments`.
+  void add_weight_grads_from_moments(const double* weights, const double* moments,
+                                     double* dweights);
 
 private:
   template <class F>
@@ -55,7 +65,7 @@ private:
   long circuits_per_image_ = 0;
   detail::CircuitRunner runner_;
   // Reused between calls.
-  std::vector<double> inputs_, outputs_, upstream_, input_grads_, weight_grads_;
+  std::vector<double> inputs_, outputs_, upstream_, input_grads_, weight_grads_, moments_;
 };
 
 }  // namespace resqunn::model

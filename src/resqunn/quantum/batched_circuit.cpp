@@ -23,6 +23,24 @@ void check_shape(const V& v, std::size_t rows, std::size_t cols, const char* wha
   }
 }
 
+// The shapes of a batch call: one row per circuit, the spec's widths.
+template <class In, class Weights, class Up, class Out, class InGrads>
+void check_batch(const CircuitSpec& spec, bool vjp, const In& inputs, const Weights& weights,
+                 const Up& upstream, const Out& outputs, const InGrads& input_grads) {
+  const std::size_t batch = inputs.extent(0);
+  check_shape(inputs, batch, spec.input_size(), "inputs");
+  check_shape(outputs, batch, spec.output_size(), "outputs");
+  if (weights.extent(0) != static_cast<std::size_t>(spec.weight_count())) {
+    throw UsageError("weights has " + std::to_string(weights.extent(0)) + " entries, the circuit " +
+                         std::to_string(spec.weight_count()),
+                     "see docs/quantum.md for the weight layout of each ansatz");
+  }
+  if (vjp) {
+    check_shape(upstream, batch, spec.output_size(), "upstream");
+    check_shape(input_grads, batch, spec.input_size(), "input_grads");
+  }
+}
+
 detail::Shape make_shape(const CircuitSpec& spec, int nsteps, int prefix, long batch) {
   detail::Shape s;
   s.n = spec.qubits;
@@ -77,19 +95,9 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
                                     ConstMatrix upstream, Matrix outputs, Matrix input_grads,
                                     Vector weight_grads) const {
   const std::size_t batch = inputs.extent(0);
-  check_shape(inputs, batch, spec_.input_size(), "inputs");
-  check_shape(outputs, batch, spec_.output_size(), "outputs");
-  if (weights.extent(0) != static_cast<std::size_t>(spec_.weight_count())) {
-    throw UsageError("weights has " + std::to_string(weights.extent(0)) + " entries, the circuit " +
-                         std::to_string(spec_.weight_count()),
-                     "see docs/quantum.md for the weight layout of each ansatz");
-  }
-  if (vjp) {
-    check_shape(upstream, batch, spec_.output_size(), "upstream");
-    check_shape(input_grads, batch, spec_.input_size(), "input_grads");
-    if (weight_grads.extent(0) != weights.extent(0)) {
-      throw UsageError("weight_grads must have one entry per weight");
-    }
+  check_batch(spec_, vjp, inputs, weights, upstream, outputs, input_grads);
+  if (vjp && weight_grads.extent(0) != weights.extent(0)) {
+    throw UsageError("weight_grads must have one entry per weight");
   }
   if (compiled_) {
     compiled_->run(vjp, inputs, weights, upstream, outputs, input_grads, weight_grads);
@@ -145,6 +153,39 @@ void BatchedCircuit<ExecSpace>::vjp(ConstMatrix inputs, ConstVector weights, Con
                                     Matrix outputs, Matrix input_grads, Vector weight_grads) const {
   const ProfilingRegion region("resqunn::forward_vjp");
   run(true, inputs, weights, upstream, outputs, input_grads, weight_grads);
+}
+
+template <class ExecSpace>
+long BatchedCircuit<ExecSpace>::moment_count() const noexcept {
+  return compiled_ ? compiled_->moment_count() : 0;
+}
+
+template <class ExecSpace>
+void BatchedCircuit<ExecSpace>::vjp_moments(ConstMatrix inputs, ConstVector weights,
+                                            ConstMatrix upstream, Matrix outputs,
+                                            Matrix input_grads, Vector moments) const {
+  const ProfilingRegion region("resqunn::forward_vjp");
+  check_usage(compiled_ != nullptr, "vjp_moments needs the compiled evaluator",
+              "use vjp with the state-vector evaluator");
+  check_usage(moments.extent(0) == static_cast<std::size_t>(moment_count()),
+              "moments has " + std::to_string(moments.extent(0)) + " entries, the circuit " +
+                  std::to_string(moment_count()),
+              "size it with moment_count()");
+  check_batch(spec_, true, inputs, weights, upstream, outputs, input_grads);
+  compiled_->vjp_moments(inputs, weights, upstream, outputs, input_grads, moments);
+}
+
+template <class ExecSpace>
+void BatchedCircuit<ExecSpace>::weight_grads_from_moments(ConstVector weights, ConstVector moments,
+                                                          Vector weight_grads) const {
+  check_usage(compiled_ != nullptr, "weight_grads_from_moments needs the compiled evaluator",
+              "use vjp with the state-vector evaluator");
+  check_usage(moments.extent(0) == static_cast<std::size_t>(moment_count()) &&
+                  weights.extent(0) == static_cast<std::size_t>(spec_.weight_count()) &&
+                  weight_grads.extent(0) == weights.extent(0),
+              "weight_grads_from_moments: moments, weights or weight_grads has the wrong size",
+              "size them with moment_count() and the spec's weight_count()");
+  compiled_->weight_grads_from_moments(weights, moments, weight_grads);
 }
 
 #define RESQUNN_INSTANTIATE(Space) template class BatchedCircuit<Space>;

@@ -73,6 +73,22 @@ public:
   void vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
            Matrix input_grads, Vector weight_grads) const;
 
+  /// The compiled evaluator's moments (0 for the state vector): the VJP's
+  /// weight gradient before its last pass, linear in the upstream
+  /// gradients, so that callers can sum them over several batches (the
+  /// micro-batches of an optimizer step, in a fixed order) and run that pass
+  /// once (docs/quantum.md, "Compiled evaluation").
+  long moment_count() const noexcept;
+  /// As vjp, but `moments` (moment_count()) gets the batch's moments
+  /// (overwritten) instead of weight gradients. Compiled evaluator only:
+  /// throws UsageError otherwise.
+  void vjp_moments(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
+                   Matrix input_grads, Vector moments) const;
+  /// weight_grads (overwritten) from a sum of vjp_moments results made with
+  /// these weights. Compiled evaluator only.
+  void weight_grads_from_moments(ConstVector weights, ConstVector moments,
+                                 Vector weight_grads) const;
+
   /// Circuits per chunk (SIMD width of the structure-of-arrays state).
   static constexpr int lanes() { return detail::lanes_for<ExecSpace>(); }
 

@@ -95,11 +95,14 @@ void Trainer::restore(const TrainerState& state) {
 // The batch's micro-batches are spread over the reducer's workers; each
 // micro-batch's gradient is computed into a zeroed buffer and the reducer
 // sums them in micro-batch order (reducer.hpp): one fixed reduction order
-// whatever the worker count. Entry 0 is the loss sum, 1 the correct count.
+// whatever the worker count. Entry 0 is the loss sum, 1 the correct count,
+// then the model's step gradient: the parameters' gradient and, for
+// compiled layers, their moments, which finish_step_gradient turns into
+// weight gradients once per step (every rank the same, from the same sum).
 Partial Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t first,
                              std::size_t count) {
   const ScopedRegion region("resqunn::train::step");
-  const std::size_t np = state_.parameters.size();
+  const std::size_t np = static_cast<std::size_t>(model_.step_gradient_width());
   const int width = static_cast<int>(np) + 2;
   const std::size_t mb = static_cast<std::size_t>(options_.micro_batch);
   const int micro_batches = static_cast<int>((count + mb - 1) / mb);
@@ -112,7 +115,7 @@ Partial Trainer::train_batch(const std::vector<std::size_t>& order, std::size_t 
     const LabelledImages batch = slice(data_.train, order, first + at, n);
     grad.assign(np, 0.0);
     const auto r =
-        model_.loss_and_gradient(batch.images, batch.labels, state_.parameters, scale, grad);
+        model_.loss_and_step_gradient(batch.images, batch.labels, state_.parameters, scale, grad);
     Partial p(static_cast<std::size_t>(width));
     p[0] = r.loss_sum;
     p[1] = r.correct;
@@ -146,7 +149,8 @@ bool Trainer::run(TrainingObserver* observer) {
          first < ntrain; first += options_.batch_size) {
       const std::size_t count = std::min<std::size_t>(options_.batch_size, ntrain - first);
       Partial total = train_batch(order, first, count);
-      const std::vector<double> grad(total.begin() + 2, total.end());
+      std::vector<double> grad(total.begin() + 2, total.end());
+      model_.finish_step_gradient(state_.parameters, grad);
       state_.epoch_loss_sum += total[0];
       state_.epoch_correct += static_cast<std::int64_t>(total[1]);
       StepRecord rec;

@@ -92,10 +92,27 @@ void CircuitRunner::forward(const std::vector<double>& inputs, std::size_t batch
 void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch, const double* weights,
                         const std::vector<double>& upstream, std::vector<double>& outputs,
                         std::vector<double>* input_grads, std::vector<double>& weight_grads) {
+  weight_grads.resize(spec_.weight_count());
+  adjoint(inputs, batch, weights, upstream, outputs, input_grads, weight_grads, false);
+}
+
+void CircuitRunner::vjp_moments(const std::vector<double>& inputs, std::size_t batch,
+                                const double* weights, const std::vector<double>& upstream,
+                                std::vector<double>& outputs, std::vector<double>* input_grads,
+                                std::vector<double>& moments) {
+  moments.resize(static_cast<std::size_t>(moment_count()));
+  adjoint(inputs, batch, weights, upstream, outputs, input_grads, moments, true);
+}
+
+// The adjoint pass; `grads` receives weight gradients, or with `moments`
+// the compiled evaluator's moments.
+void CircuitRunner::adjoint(const std::vector<double>& inputs, std::size_t batch,
+                            const double* weights, const std::vector<double>& upstream,
+                            std::vector<double>& outputs, std::vector<double>* input_grads,
+                            std::vector<double>& grads, bool moments) {
   const std::size_t nin = spec_.input_size(), nout = spec_.output_size();
   const std::size_t nw = spec_.weight_count();
   outputs.resize(batch * nout);
-  weight_grads.resize(nw);
   std::vector<double> scratch;
   std::vector<double>& gin = input_grads ? *input_grads : scratch;
   gin.resize(batch * nin);
@@ -104,12 +121,30 @@ void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch, co
   auto u = device_matrix(const_cast<double*>(upstream.data()), batch, nout, true);
   auto y = device_matrix(outputs.data(), batch, nout, false);
   auto gx = device_matrix(gin.data(), batch, nin, false);
-  auto gw = device_vector(weight_grads.data(), weight_grads.size(), false);
-  impl_->circuit.vjp(x, w, u, y, gx, gw);
+  auto g = device_vector(grads.data(), grads.size(), false);
+  if (moments) {
+    impl_->circuit.vjp_moments(x, w, u, y, gx, g);
+  } else {
+    impl_->circuit.vjp(x, w, u, y, gx, g);
+  }
   adjoint_circuits_ += static_cast<long>(batch);
   copy_out(y, outputs.data());
   if (input_grads) copy_out(gx, gin.data());
-  copy_out(gw, weight_grads.data());
+  copy_out(g, grads.data());
+}
+
+long CircuitRunner::moment_count() const noexcept { return impl_->circuit.moment_count(); }
+
+void CircuitRunner::weight_grads_from_moments(const double* weights,
+                                              const std::vector<double>& moments,
+                                              std::vector<double>& weight_grads) {
+  const std::size_t nw = spec_.weight_count();
+  weight_grads.resize(nw);
+  auto w = device_vector(const_cast<double*>(weights), nw, true);
+  auto m = device_vector(const_cast<double*>(moments.data()), moments.size(), true);
+  auto g = device_vector(weight_grads.data(), nw, false);
+  impl_->circuit.weight_grads_from_moments(w, m, g);
+  copy_out(g, weight_grads.data());
 }
 
 }  // namespace resqunn::model::detail

@@ -35,8 +35,22 @@ public:
            const std::vector<double>& upstream, std::vector<double>& outputs,
            std::vector<double>* input_grads, std::vector<double>& weight_grads);
 
+  /// The compiled evaluator's moments per batch (0 for the state vector):
+  /// vjp_moments returns them in place of weight gradients, to be summed over
+  /// batches and turned into weight gradients once (quantum::BatchedCircuit).
+  long moment_count() const noexcept;
+  void vjp_moments(const std::vector<double>& inputs, std::size_t batch, const double* weights,
+                   const std::vector<double>& upstream, std::vector<double>& outputs,
+                   std::vector<double>* input_grads, std::vector<double>& moments);
+  /// weight_grads (weight_count, overwritten) from a sum of moments.
+  void weight_grads_from_moments(const double* weights, const std::vector<double>& moments,
+                                 std::vector<double>& weight_grads);
+
 private:
   struct Impl;
+  void adjoint(const std::vector<double>& inputs, std::size_t batch, const double* weights,
+               const std::vector<double>& upstream, std::vector<double>& outputs,
+               std::vector<double>* input_grads, std::vector<double>& grads, bool moments);
   quantum::CircuitSpec spec_;
   std::unique_ptr<Impl> impl_;
   long forward_circuits_ = 0;

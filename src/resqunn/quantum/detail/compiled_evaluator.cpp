@@ -130,9 +130,9 @@ void CompiledEvaluator<ExecSpace>::compile(ConstVector weights) {
 }
 
 template <class ExecSpace>
-void CompiledEvaluator<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
-                                       ConstMatrix upstream, Matrix outputs, Matrix input_grads,
-                                       Vector weight_grads) {
+void CompiledEvaluator<ExecSpace>::run_kernel(bool vjp, ConstMatrix inputs, ConstVector weights,
+                                              ConstMatrix upstream, Matrix outputs,
+                                              Matrix input_grads, Vector moments) {
   compile(weights);
   constexpr int W = lanes_for<ExecSpace>();
   using Kernel = CompiledKernel<ExecSpace, W>;
@@ -146,33 +146,47 @@ void CompiledEvaluator<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector
   k.upstream = upstream;
   k.input_grads = input_grads;
   const long teams = (k.s.chunks + k.s.chunks_per_team - 1) / k.s.chunks_per_team;
-  const long moments = static_cast<long>(nobs_) * nm_;
-  if (vjp) k.partial = team_rows(partial_, teams, moments, "resqunn::partial_moments");
+  const long count = moment_count();
+  if (vjp) k.partial = team_rows(partial_, teams, count, "resqunn::partial_moments");
   launch_teams("resqunn::compiled_circuit", space_, teams, k);
-  if (vjp) weight_gradient(weights, teams, weight_grads);
+  if (!vjp) return;
+  if (teams == 0) {
+    Kokkos::deep_copy(space_, moments, 0.0);
+    return;
+  }
+  Kokkos::parallel_for("resqunn::sum_moments",
+                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<long>>(space_, 0, count),
+                       SumOverTeams<ExecSpace>{k.partial, moments});
+}
+
+template <class ExecSpace>
+void CompiledEvaluator<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
+                                       ConstMatrix upstream, Matrix outputs, Matrix input_grads,
+                                       Vector weight_grads) {
+  run_kernel(vjp, inputs, weights, upstream, outputs, input_grads, moments_);
+  if (vjp) weight_grads_from_moments(weights, moments_, weight_grads);
   space_.fence();
 }
 
 template <class ExecSpace>
-void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long teams,
-                                                   Vector weight_grads) {
-  const int nw = spec_.weight_count();
-  if (nw == 0) return;
-  if (teams == 0) {
-    Kokkos::deep_copy(space_, weight_grads, 0.0);
-    return;
-  }
+void CompiledEvaluator<ExecSpace>::vjp_moments(ConstMatrix inputs, ConstVector weights,
+                                               ConstMatrix upstream, Matrix outputs,
+                                               Matrix input_grads, Vector moments) {
+  run_kernel(true, inputs, weights, upstream, outputs, input_grads, moments);
+  space_.fence();
+}
+
+template <class ExecSpace>
+void CompiledEvaluator<ExecSpace>::weight_grads_from_moments(ConstVector weights,
+                                                             ConstVector moments,
+                                                             Vector weight_grads) {
+  if (spec_.weight_count() == 0) return;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  const long moments = static_cast<long>(nobs_) * nm_;
-  auto partial = Kokkos::subview(partial_, std::make_pair(0L, teams), Kokkos::ALL);
-  Kokkos::parallel_for("resqunn::sum_moments",
-                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<long>>(space_, 0, moments),
-                       SumOverTeams<ExecSpace>{partial, moments_});
   MomentsToPauli<ExecSpace> place{spec_.qubits,
                                   spec_.encoding == Encoding::angle,
                                   pauli_size_,
                                   nm_,
-                                  moments_,
+                                  moments,
                                   monomial_pauli_,
                                   monomial_sign_,
                                   work_,
@@ -186,6 +200,7 @@ void CompiledEvaluator<ExecSpace>::weight_gradient(ConstVector weights, long tea
       heisenberg_, weight_grads};
   Kokkos::parallel_for("resqunn::compiled_weight_gradient",
                        Policy(space_, 1, pauli_team_size<ExecSpace>()), pass);
+  space_.fence();
 }
 
 #define RESQUNN_INSTANTIATE(Space) template class CompiledEvaluator<Space>;

@@ -54,12 +54,27 @@ public:
   void run(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
            Matrix input_grads, Vector weight_grads);
 
+  /// The VJP without its weight-gradient pass: `moments` (moment_count(),
+  /// overwritten) gets the batch's moments, which are linear in the upstream
+  /// gradients: sums of several calls' moments give, through
+  /// weight_grads_from_moments, the weight gradient of all of them at the
+  /// cost of one pass.
+  void vjp_moments(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
+                   Matrix input_grads, Vector moments);
+  /// weight_grads (overwritten) = d/d(weights) of sum_j <o_j, T(weights) mu_j>
+  /// for the moments vector of vjp_moments.
+  void weight_grads_from_moments(ConstVector weights, ConstVector moments, Vector weight_grads);
+  long moment_count() const noexcept { return static_cast<long>(nobs_) * nm_; }
+
   /// How many times the observables were compiled (for tests and benches).
   long compiles() const noexcept { return compiles_; }
 
 private:
   void compile(ConstVector weights);
-  void weight_gradient(ConstVector weights, long teams, Vector weight_grads);
+  // The batch kernel; with a VJP, the moments summed over its teams into
+  // `moments`. Returns nothing else.
+  void run_kernel(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
+                  Matrix outputs, Matrix input_grads, Vector moments);
 
   CircuitSpec spec_;
   ExecSpace space_;
