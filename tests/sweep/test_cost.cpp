@@ -22,9 +22,14 @@ double cost(const std::string& text) { return sweep::estimate_cost(parse(text)).
 const std::string kTwoLayers = "[model]\ndepths = [1, 1]\nresidual = \"(X+O1)+O2\"\n";
 
 TEST(SweepCost, DeeperCircuitsCostMore) {
-  const double shallow = cost("[model]\ndepths = [1, 1]\n");
-  const double deep = cost("[model]\ndepths = [4, 4]\n");
+  // On the state vector every gate costs: depth 4 is more than twice depth 1.
+  const std::string sv = "[model.quanv]\nevaluator = \"statevector\"\n";
+  const double shallow = cost("[model]\ndepths = [1, 1]\n" + sv);
+  const double deep = cost("[model]\ndepths = [4, 4]\n" + sv);
   EXPECT_GT(deep, 2.0 * shallow);
+  // auto may take the compiled evaluator, whose cost barely grows with depth
+  // (quantum/evaluator_cost.hpp): never dearer than the state vector.
+  EXPECT_LE(cost("[model]\ndepths = [4, 4]\n"), deep);
   // One more layer: more circuits, and with full gradients more adjoint passes.
   const std::string full = "gradient_mode = \"full\"\n";
   EXPECT_GT(cost("[model]\ndepths = [1, 1, 1]\n" + full),
