@@ -53,7 +53,7 @@ NOT_PER_POINT = {"spec", "points/param_names", "metrics/class_names", "traces/la
 # --- spec files ------------------------------------------------------------------
 
 def write_sweep(directory, dataset, train, validation, epochs, residuals=RESIDUALS,
-                name="e2e"):
+                name="e2e", model_extra=""):
     directory.mkdir(parents=True, exist_ok=True)
     base = directory / "base.toml"
     base.write_text(f"""\
@@ -68,7 +68,7 @@ seed = 3
 depths = [1, 1]
 residual = "none"
 gradient_mode = "barrier"
-
+{model_extra}
 [train]
 batch_size = {BATCH}
 micro_batch = 4
@@ -322,6 +322,29 @@ def test_results_do_not_depend_on_ranks_or_group_size(tiny, reference, tmp_path,
                 f"{ranks} ranks, groups of {group}")
     with h5py.File(out, "r") as f:
         assert f["provenance"].attrs["mpi_size"] == ranks
+
+
+@pytest.fixture(scope="module")
+def tiny_compiled(tmp_path_factory, resqunn, training_data):
+    """The tiny sweep with every circuit on the compiled evaluator, whose
+    weight-gradient pass runs once per step on moments summed over the
+    step's micro-batches (docs/quantum.md)."""
+    data_dir, dataset = training_data
+    d = tmp_path_factory.mktemp("tiny-compiled")
+    extra = '[model.quanv]\nevaluator = "compiled"\n'
+    return Sweep(resqunn, write_sweep(d, dataset, **TINY, name="e2e-compiled", model_extra=extra),
+                 data_dir, dataset, TINY["epochs"])
+
+
+def test_compiled_results_do_not_depend_on_ranks(tiny_compiled, tmp_path):
+    runs = {}
+    for ranks in (1, 2, 3):
+        out = tmp_path / f"compiled-{ranks}.h5"
+        r = tiny_compiled.run(out, ranks, ranks, timeout=180)  # one group: data-parallel
+        assert r.returncode == 0, r.stderr
+        runs[ranks] = deterministic(snapshot(out))
+    assert_same(runs[1], runs[2], "compiled, 1 vs 2 ranks in one group")
+    assert_same(runs[1], runs[3], "compiled, 1 vs 3 ranks in one group")
 
 
 @pytest.mark.parametrize("point", [0, 3])
