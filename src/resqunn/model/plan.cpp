@@ -77,7 +77,7 @@ quantum::EvaluatorCosts choose_evaluator(quantum::CircuitSpec& c, long batch,
                   std::to_string(c.qubits) + " qubits, " + std::to_string(c.output_size()) +
                   " outputs): its tables would exceed the compiled evaluator's limits",
               "use evaluator = \"auto\" or \"statevector\" (docs/quantum.md, limits)");
-  c.evaluator = quantum::choose_evaluator(c, batch);
+  c.evaluator = quantum::choose_evaluator(c, costs);
   return costs;
 }
 
@@ -205,15 +205,17 @@ ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
 
 namespace {
 
-// "est. per circuit: statevector 291 ns, compiled 600 ns".
-std::string evaluator_estimate(const quantum::EvaluatorCosts& c) {
+// "  evaluator compiled (est. per circuit: statevector 291 ns, compiled 150 ns)\n".
+std::string evaluator_line(const quantum::CircuitSpec& circuit, const quantum::EvaluatorCosts& c) {
   std::ostringstream o;
-  o << "est. per circuit: statevector " << std::lround(c.statevector_ns) << " ns, compiled ";
+  o << "  evaluator " << quantum::to_string(circuit.evaluator) << " (est. per circuit: statevector "
+    << std::lround(c.statevector_ns) << " ns, compiled ";
   if (c.compiled_fits) {
     o << std::lround(c.compiled_ns) << " ns";
   } else {
     o << "does not fit";
   }
+  o << ")\n";
   return o.str();
 }
 
@@ -247,15 +249,11 @@ std::string describe(const ModelPlan& p) {
         << quantum::to_string(s.ansatz) << " depth " << s.depth << ", channels "
         << to_string(s.channel_mode) << ", " << l.circuits_per_image << " circuits/image, "
         << p.groups[k].count << " weights" << (s.trainable ? "" : " (frozen)") << "\n"
-        << "  evaluator " << quantum::to_string(l.circuit.evaluator) << " ("
-        << evaluator_estimate(l.costs) << ")\n";
+        << evaluator_line(l.circuit, l.costs);
   }
   out << "head: reads " << sum_name(p.wiring.sources[L]) << " (" << p.head.input.str() << "); "
       << describe(p.head) << ", " << p.groups.back().count << " weights\n";
-  if (p.head.spec.kind == HeadKind::quantum) {
-    out << "  evaluator " << quantum::to_string(p.head.circuit.evaluator) << " ("
-        << evaluator_estimate(p.head.costs) << ")\n";
-  }
+  if (p.head.spec.kind == HeadKind::quantum) out << evaluator_line(p.head.circuit, p.head.costs);
   out << "parameters: " << p.parameter_count() << " (";
   for (std::size_t g = 0; g < p.groups.size(); ++g) {
     out << (g ? ", " : "") << p.groups[g].name << " " << p.groups[g].count;

@@ -147,8 +147,7 @@ void QuanvLayer::backward_moments(const Tensor& x, const double* weights, const 
 
 void QuanvLayer::add_weight_grads_from_moments(const double* weights, const double* moments,
                                                double* dweights) {
-  moments_.assign(moments, moments + moment_count());
-  runner_.weight_grads_from_moments(weights, moments_, weight_grads_);
+  runner_.weight_grads_from_moments(weights, moments, weight_grads_);
   for (std::size_t w = 0; w < weight_grads_.size(); ++w) dweights[w] += weight_grads_[w];
 }
 

@@ -55,9 +55,13 @@ EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
 
 Evaluator choose_evaluator(const CircuitSpec& spec, long batch) {
   if (spec.evaluator != Evaluator::automatic) return spec.evaluator;
-  const EvaluatorCosts c = evaluator_costs(spec, batch);
-  return c.compiled_fits && c.compiled_ns < c.statevector_ns ? Evaluator::compiled
-                                                             : Evaluator::statevector;
+  return choose_evaluator(spec, evaluator_costs(spec, batch));
+}
+
+Evaluator choose_evaluator(const CircuitSpec& spec, const EvaluatorCosts& costs) {
+  if (spec.evaluator != Evaluator::automatic) return spec.evaluator;
+  return costs.compiled_fits && costs.compiled_ns < costs.statevector_ns ? Evaluator::compiled
+                                                                         : Evaluator::statevector;
 }
 
 CircuitSpec resolve_evaluator(CircuitSpec spec, long batch) {

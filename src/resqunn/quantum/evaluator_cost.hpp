@@ -34,6 +34,8 @@ EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch = kDefaultCos
 /// spec.evaluator unless it is automatic; then the cheaper of the two
 /// (compiled only where it fits).
 Evaluator choose_evaluator(const CircuitSpec& spec, long batch = kDefaultCostBatch);
+/// The same choice from costs already estimated for `spec`.
+Evaluator choose_evaluator(const CircuitSpec& spec, const EvaluatorCosts& costs);
 
 /// `spec` with its evaluator chosen.
 CircuitSpec resolve_evaluator(CircuitSpec spec, long batch = kDefaultCostBatch);

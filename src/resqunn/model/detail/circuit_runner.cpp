@@ -135,13 +135,13 @@ void CircuitRunner::adjoint(const std::vector<double>& inputs, std::size_t batch
 
 long CircuitRunner::moment_count() const noexcept { return impl_->circuit.moment_count(); }
 
-void CircuitRunner::weight_grads_from_moments(const double* weights,
-                                              const std::vector<double>& moments,
+void CircuitRunner::weight_grads_from_moments(const double* weights, const double* moments,
                                               std::vector<double>& weight_grads) {
   const std::size_t nw = spec_.weight_count();
   weight_grads.resize(nw);
   auto w = device_vector(const_cast<double*>(weights), nw, true);
-  auto m = device_vector(const_cast<double*>(moments.data()), moments.size(), true);
+  auto m =
+      device_vector(const_cast<double*>(moments), static_cast<std::size_t>(moment_count()), true);
   auto g = device_vector(weight_grads.data(), nw, false);
   impl_->circuit.weight_grads_from_moments(w, m, g);
   copy_out(g, weight_grads.data());

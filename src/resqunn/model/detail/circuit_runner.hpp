@@ -42,8 +42,9 @@ public:
   void vjp_moments(const std::vector<double>& inputs, std::size_t batch, const double* weights,
                    const std::vector<double>& upstream, std::vector<double>& outputs,
                    std::vector<double>* input_grads, std::vector<double>& moments);
-  /// weight_grads (weight_count, overwritten) from a sum of moments.
-  void weight_grads_from_moments(const double* weights, const std::vector<double>& moments,
+  /// weight_grads (weight_count, overwritten) from a sum of moments
+  /// (moment_count() values at `moments`).
+  void weight_grads_from_moments(const double* weights, const double* moments,
                                  std::vector<double>& weight_grads);
 
 private:

@@ -78,8 +78,9 @@ void require_compiled_supported(const CircuitSpec& spec, int lanes) {
   throw UsageError("the compiled evaluator does not fit " + std::to_string(spec.qubits) +
                        "-qubit " + std::string(to_string(spec.encoding)) + " circuits with " +
                        std::string(to_string(spec.readout)) + " readout (" +
-                       std::to_string(spec.output_size()) +
-                       " outputs): its tables would exceed 64 MiB per team or 1 GiB in all",
+                       std::to_string(spec.output_size()) + " outputs): its tables would exceed " +
+                       std::to_string(kCompiledScratchLimit >> 20) + " MiB per team or " +
+                       std::to_string(kCompiledPauliLimit >> 30) + " GiB in all",
                    "use evaluator = \"statevector\" (or \"auto\", which picks it), or fewer "
                    "qubits/readout qubits");
 }
