@@ -5,6 +5,8 @@
 // the thread count.
 #pragma once
 
+#include "resqunn/quantum/detail/lane_pack.hpp"
+
 #include <Kokkos_Core.hpp>
 
 #include <cstddef>
@@ -17,9 +19,21 @@ namespace resqunn::quantum::detail {
 /// Row-major rows -> lane blocks: dst[f * W + l] = v(base + l, f) for the
 /// `valid` circuits of a chunk; lanes past the batch read as 0. Only the
 /// last chunk of a batch can be partial: full chunks skip the bounds check.
+/// Full chunks of 8 circuits of 4 columns (the 2x2-patch case) go through
+/// register shuffles instead of 32 scalar moves.
 template <int W, class V>
 KOKKOS_INLINE_FUNCTION void load_rows(const V& v, long base, int valid, int cols, double* dst) {
   if (valid == W) {
+#ifdef RESQUNN_VECTOR_PACKS
+    if constexpr (W == 8) {
+      if (cols == 4 && v.stride(0) == 4 && v.stride(1) == 1) {
+        LaneVector8 col[4];
+        transpose_8x4_in(&v(base, 0), col);
+        for (int f = 0; f < 4; ++f) pack_store<8>(dst + f * 8, col[f]);
+        return;
+      }
+    }
+#endif
     for (int l = 0; l < W; ++l) {
       for (int f = 0; f < cols; ++f) dst[f * W + l] = v(base + l, f);
     }
@@ -35,6 +49,16 @@ KOKKOS_INLINE_FUNCTION void load_rows(const V& v, long base, int valid, int cols
 template <int W, class V>
 KOKKOS_INLINE_FUNCTION void store_rows(const V& v, long base, int valid, int cols,
                                        const double* src, double factor = 1.0) {
+#ifdef RESQUNN_VECTOR_PACKS
+  if constexpr (W == 8) {
+    if (valid == 8 && cols == 4 && v.stride(0) == 4 && v.stride(1) == 1) {
+      LaneVector8 col[4];
+      for (int f = 0; f < 4; ++f) col[f] = pack_load<8>(src + f * 8) * factor;
+      transpose_8x4_out(col, &v(base, 0));
+      return;
+    }
+  }
+#endif
   for (int l = 0; l < valid; ++l) {
     for (int f = 0; f < cols; ++f) v(base + l, f) = factor * src[f * W + l];
   }

@@ -1,8 +1,9 @@
 // The compiled evaluator's batch kernel: every circuit of a batch from the
 // compiled coefficients, in one dispatch. Teams own fixed runs of chunks of
 // W circuits (lanes) as in circuit_kernels.hpp; per chunk:
-//   angle:     v_q = (1, cos t_q, sin t_q) -> the 3^n monomials m_P ->
-//              e_j = sum_P C_jP m_P
+//   angle:     v_q = (1, cos t_q, sin t_q) -> e_j = sum_P C_jP m_P with
+//              m_P = prod_q v_q[p_q], contracted qubit by qubit (the 3^n
+//              monomials m_P are built only for the VJP)
 //   amplitude: psi = x / |x| -> w_j = S_j psi -> e_j = psi . w_j
 // then the outputs from the observables' e_j (identity for expval-z, a
 // Walsh-Hadamard transform for probabilities). The VJP maps the upstream
@@ -17,6 +18,7 @@
 #include "resqunn/quantum/detail/batch_support.hpp"
 #include "resqunn/quantum/detail/kokkos_math.hpp"
 #include "resqunn/quantum/detail/lane_math.hpp"
+#include "resqunn/quantum/detail/lane_pack.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -62,7 +64,7 @@ inline constexpr long kMomentBlockDoubles = 1L << 20;
 /// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
 /// kMomentBlock for the angle VJP, else 1.
 struct CompiledLayout {
-  int x, alpha, beta, da, db, mono, adj, e, out, up, g, gin, psi, w, lam, norm, macc, total;
+  int x, alpha, beta, da, db, mono, adj, e, out, g, gin, psi, w, lam, norm, macc, total;
   int slots;
 
   template <int W>
@@ -88,8 +90,7 @@ struct CompiledLayout {
     L.mono = angle ? take(static_cast<long>(L.slots) * s.nm) : 0;
     L.adj = angle && vjp ? take(s.nm) : 0;
     L.e = take(s.nobs);
-    L.out = take(s.nout);
-    L.up = vjp ? take(s.nout) : 0;
+    L.out = s.probabilities ? take(s.nout) : 0;
     L.g = vjp ? take(static_cast<long>(L.slots) * s.nobs) : 0;
     L.gin = vjp ? take(s.nin) : 0;
     L.psi = angle ? 0 : take(s.dim);
@@ -115,41 +116,45 @@ KOKKOS_INLINE_FUNCTION void scale_rows(double* KOKKOS_RESTRICT dst,
   }
 }
 
-/// out_i = sum_m c[i * stride + m] v_m for rows i < rows (at most 4) of c,
-/// over `count` rows v_m of W lanes. Two partial sums per row (even and odd
-/// m, added at the end) keep eight independent FMA chains in flight.
+/// c0 + c1 a + c2 b per lane: one qubit's digit of a coefficient triple.
 template <int W>
-KOKKOS_INLINE_FUNCTION void dot_rows(const double* KOKKOS_RESTRICT c, long stride, int rows,
-                                     int count, const double* KOKKOS_RESTRICT v,
-                                     double* KOKKOS_RESTRICT out) {
-  double even[4][W], odd[4][W];
-  for (int i = 0; i < 4; ++i) {
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) even[i][l] = odd[i][l] = 0.0;
+KOKKOS_INLINE_FUNCTION Pack<W> qubit_digit(const double* c, const Pack<W>& a, const Pack<W>& b) {
+  return pack_splat<W>(c[0]) + pack_splat<W>(c[1]) * a + pack_splat<W>(c[2]) * b;
+}
+
+/// e = sum_P c[P] prod_q v_q[p_q] over P = sum_q p_q 3^q, with v_q = (1,
+/// a_q, b_q) the rows a + q W, b + q W: the polynomial contracted qubit by
+/// qubit from qubit 0 (Horner's scheme in each variable pair), 3^n - 1 FMAs
+/// per lane and no monomial table. Qubits 0 and 1 are contracted together
+/// in registers; the rest in place in `work` (3^(n-2) rows of W).
+template <int W>
+KOKKOS_INLINE_FUNCTION Pack<W> contract_monomials(const double* KOKKOS_RESTRICT c, int n,
+                                                  const double* KOKKOS_RESTRICT a,
+                                                  const double* KOKKOS_RESTRICT b,
+                                                  double* KOKKOS_RESTRICT work) {
+  using P = Pack<W>;
+  const P a0 = pack_load<W>(a), b0 = pack_load<W>(b);
+  if (n == 1) return qubit_digit<W>(c, a0, b0);
+  const P a1 = pack_load<W>(a + W), b1 = pack_load<W>(b + W);
+  int size = 1;  // 3^(n-2)
+  for (int q = 2; q < n; ++q) size *= 3;
+  for (int h = 0; h < size; ++h) {
+    const double* c9 = c + 9 * h;
+    const P u = qubit_digit<W>(c9, a0, b0) + qubit_digit<W>(c9 + 3, a0, b0) * a1 +
+                qubit_digit<W>(c9 + 6, a0, b0) * b1;
+    if (n == 2) return u;
+    pack_store<W>(work + h * W, u);
   }
-  int m = 0;
-  for (; m + 1 < count; m += 2) {
-    for (int i = 0; i < 4; ++i) {
-      const double ce = i < rows ? c[i * stride + m] : 0.0;
-      const double co = i < rows ? c[i * stride + m + 1] : 0.0;
-      RESQUNN_LANE_LOOP
-      for (int l = 0; l < W; ++l) {
-        even[i][l] += ce * v[m * W + l];
-        odd[i][l] += co * v[(m + 1) * W + l];
-      }
+  for (int q = 2; q < n; ++q) {
+    size /= 3;
+    const P aq = pack_load<W>(a + q * W), bq = pack_load<W>(b + q * W);
+    for (int h = 0; h < size; ++h) {
+      const double* t = work + 3 * h * W;
+      pack_store<W>(work + h * W,
+                    pack_load<W>(t) + pack_load<W>(t + W) * aq + pack_load<W>(t + 2 * W) * bq);
     }
   }
-  if (m < count) {
-    for (int i = 0; i < 4; ++i) {
-      const double ce = i < rows ? c[i * stride + m] : 0.0;
-      RESQUNN_LANE_LOOP
-      for (int l = 0; l < W; ++l) even[i][l] += ce * v[m * W + l];
-    }
-  }
-  for (int i = 0; i < rows; ++i) {
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) out[i * W + l] = even[i][l] + odd[i][l];
-  }
+  return pack_load<W>(work);
 }
 
 /// For m < count: out_m = sum_{j < rows} c[j * stride + m] g_j, per lane
@@ -159,26 +164,19 @@ template <int W>
 KOKKOS_INLINE_FUNCTION void combine_rows(double* KOKKOS_RESTRICT out,
                                          const double* KOKKOS_RESTRICT c, long stride, int rows,
                                          const double* KOKKOS_RESTRICT g, int count) {
+  using P = Pack<W>;
   constexpr int B = 8;
   for (int m0 = 0; m0 < count; m0 += B) {
     const int mn = count - m0 < B ? count - m0 : B;
-    double o[B][W];
-    for (int b = 0; b < B; ++b) {
-      RESQUNN_LANE_LOOP
-      for (int l = 0; l < W; ++l) o[b][l] = 0.0;
-    }
+    P o[B];
+    for (int b = 0; b < B; ++b) o[b] = pack_zero<W>();
     for (int j = 0; j < rows; ++j) {
       const double* cj = c + j * stride + m0;
-      const double* gj = g + j * W;
-      for (int b = 0; b < B; ++b) {
-        const double cb = b < mn ? cj[b] : 0.0;
-        RESQUNN_LANE_LOOP
-        for (int l = 0; l < W; ++l) o[b][l] += cb * gj[l];
-      }
+      const P gj = pack_load<W>(g + j * W);
+      for (int b = 0; b < B; ++b) o[b] += pack_splat<W>(b < mn ? cj[b] : 0.0) * gj;
     }
-    for (int b = 0; b < mn; ++b) {
-      RESQUNN_LANE_LOOP
-      for (int l = 0; l < W; ++l) out[(m0 + b) * W + l] = o[b][l];
+    for (int b = 0; b < B; ++b) {
+      if (b < mn) pack_store<W>(out + (m0 + b) * W, o[b]);
     }
   }
 }
@@ -186,47 +184,39 @@ KOKKOS_INLINE_FUNCTION void combine_rows(double* KOKKOS_RESTRICT out,
 /// The moments of `count` chunks: acc[(j * nm + m) * W + l] += g_f[j][l]
 /// m_f[m][l] for f = 0..count-1 in order (g_f at g + f * nobs * W, m_f at
 /// mono + f * nm * W), so each (j, m, lane) accumulates chunk by chunk as
-/// if updated per chunk. 4 x 4 tiles of (j, m) stay in registers over f.
+/// if updated per chunk. 4 x 4 tiles of (j, m) stay in registers over f;
+/// edge tiles keep unused entries at zero and do not store them.
 template <int W>
 KOKKOS_INLINE_FUNCTION void moment_block(double* KOKKOS_RESTRICT acc,
                                          const double* KOKKOS_RESTRICT g,
                                          const double* KOKKOS_RESTRICT mono, int nobs, int nm,
                                          int count) {
+  using P = Pack<W>;
   constexpr int T = 4;
   for (int j0 = 0; j0 < nobs; j0 += T) {
     const int jn = nobs - j0 < T ? nobs - j0 : T;
     for (int m0 = 0; m0 < nm; m0 += T) {
       const int mn = nm - m0 < T ? nm - m0 : T;
-      double tile[T][T][W];
-      for (int a = 0; a < jn; ++a) {
-        for (int b = 0; b < mn; ++b) {
-          RESQUNN_LANE_LOOP
-          for (int l = 0; l < W; ++l) tile[a][b][l] = acc[((j0 + a) * nm + m0 + b) * W + l];
+      P tile[T][T];
+      for (int a = 0; a < T; ++a) {
+        for (int b = 0; b < T; ++b) {
+          tile[a][b] =
+              a < jn && b < mn ? pack_load<W>(acc + ((j0 + a) * nm + m0 + b) * W) : pack_zero<W>();
         }
       }
       for (int f = 0; f < count; ++f) {
         const double* gf = g + (f * nobs + j0) * W;
         const double* mf = mono + (static_cast<long>(f) * nm + m0) * W;
-        if (jn == T && mn == T) {
-          for (int a = 0; a < T; ++a) {
-            for (int b = 0; b < T; ++b) {
-              RESQUNN_LANE_LOOP
-              for (int l = 0; l < W; ++l) tile[a][b][l] += gf[a * W + l] * mf[b * W + l];
-            }
-          }
-        } else {
-          for (int a = 0; a < jn; ++a) {
-            for (int b = 0; b < mn; ++b) {
-              RESQUNN_LANE_LOOP
-              for (int l = 0; l < W; ++l) tile[a][b][l] += gf[a * W + l] * mf[b * W + l];
-            }
-          }
+        P ga[T], mb[T];
+        for (int a = 0; a < T; ++a) ga[a] = a < jn ? pack_load<W>(gf + a * W) : pack_zero<W>();
+        for (int b = 0; b < T; ++b) mb[b] = b < mn ? pack_load<W>(mf + b * W) : pack_zero<W>();
+        for (int a = 0; a < T; ++a) {
+          for (int b = 0; b < T; ++b) tile[a][b] += ga[a] * mb[b];
         }
       }
-      for (int a = 0; a < jn; ++a) {
-        for (int b = 0; b < mn; ++b) {
-          RESQUNN_LANE_LOOP
-          for (int l = 0; l < W; ++l) acc[((j0 + a) * nm + m0 + b) * W + l] = tile[a][b][l];
+      for (int a = 0; a < T; ++a) {
+        for (int b = 0; b < T; ++b) {
+          if (a < jn && b < mn) pack_store<W>(acc + ((j0 + a) * nm + m0 + b) * W, tile[a][b]);
         }
       }
     }
@@ -241,23 +231,18 @@ KOKKOS_INLINE_FUNCTION void unbuild_rows(
     const double* KOKKOS_RESTRICT hi2, const double* KOKKOS_RESTRICT mono,
     const double* KOKKOS_RESTRICT a, const double* KOKKOS_RESTRICT b, double* KOKKOS_RESTRICT da,
     double* KOKKOS_RESTRICT db, int size) {
-  double sa[W], sb[W];
-  RESQUNN_LANE_LOOP
-  for (int l = 0; l < W; ++l) sa[l] = sb[l] = 0.0;
+  using P = Pack<W>;
+  const P pa = pack_load<W>(a), pb = pack_load<W>(b);
+  P sa = pack_zero<W>(), sb = pack_zero<W>();
   for (int j = 0; j < size; ++j) {
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) {
-      const double ua = hi1[j * W + l], ub = hi2[j * W + l];
-      sa[l] += ua * mono[j * W + l];
-      sb[l] += ub * mono[j * W + l];
-      lo[j * W + l] += a[l] * ua + b[l] * ub;
-    }
+    const P ua = pack_load<W>(hi1 + j * W), ub = pack_load<W>(hi2 + j * W);
+    const P mj = pack_load<W>(mono + j * W);
+    sa += ua * mj;
+    sb += ub * mj;
+    pack_store<W>(lo + j * W, pack_load<W>(lo + j * W) + pa * ua + pb * ub);
   }
-  RESQUNN_LANE_LOOP
-  for (int l = 0; l < W; ++l) {
-    da[l] = sa[l];
-    db[l] = sb[l];
-  }
+  pack_store<W>(da, sa);
+  pack_store<W>(db, sb);
 }
 
 template <class ExecSpace, int W>
@@ -335,16 +320,19 @@ struct CompiledKernel {
     } else {
       forward_amplitude(buf);
     }
-    double* out = buf + L.out;
-    const double* e = buf + L.e;
-    for (int i = 0; i < s.nout * W; ++i) out[i] = e[i];
-    if (s.probabilities) walsh_hadamard(out, s.nout, 1.0 / s.nout);
+    // expval-z: the outputs are the observables' values, stored from e.
+    const double* out = buf + L.e;
+    if (s.probabilities) {
+      double* p = buf + L.out;
+      for (int i = 0; i < s.nout * W; ++i) p[i] = out[i];
+      walsh_hadamard(p, s.nout, 1.0 / s.nout);
+      out = p;
+    }
     store_rows<W>(outputs, base, valid, s.nout, out);
     if (!vjp) return;
-    // Upstream on the observables: the transform is symmetric.
+    // Upstream on the observables (nout = nobs; the transform is symmetric).
     double* g = buf + L.g + slot * s.nobs * W;
-    load_rows<W>(upstream, base, valid, s.nout, buf + L.up);
-    for (int i = 0; i < s.nobs * W; ++i) g[i] = buf[L.up + i];
+    load_rows<W>(upstream, base, valid, s.nout, g);
     if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
     if (s.encoding == Encoding::angle) {
       adjoint_angle(buf, g, mono);
@@ -372,6 +360,14 @@ struct CompiledKernel {
         sincos_lanes<W>(t, alpha + q * W, beta + q * W);
       }
     }
+    // The observables by contraction; the monomial table (scratch for the
+    // contraction until then) only where the VJP needs it.
+    double* e = buf + L.e;
+    for (int j = 0; j < s.nobs; ++j) {
+      pack_store<W>(e + j * W, contract_monomials<W>(coeffs.data() + static_cast<long>(j) * s.nm,
+                                                     s.n, alpha, beta, mono));
+    }
+    if (!vjp) return;
     // m_P for P = sum_q p_q 3^q, built qubit by qubit: the entries below 3^q
     // are the monomials of qubits 0..q-1 (later digits are I, factor 1).
     for (int l = 0; l < W; ++l) mono[l] = 1.0;
@@ -379,11 +375,6 @@ struct CompiledKernel {
     for (int q = 0; q < s.n; ++q, size *= 3) {
       scale_rows<W>(mono + size * W, mono, alpha + q * W, size);
       scale_rows<W>(mono + 2 * size * W, mono, beta + q * W, size);
-    }
-    double* e = buf + L.e;
-    for (int j = 0; j < s.nobs; j += 4) {
-      const int rows = s.nobs - j < 4 ? s.nobs - j : 4;
-      dot_rows<W>(coeffs.data() + static_cast<long>(j) * s.nm, s.nm, rows, s.nm, mono, e + j * W);
     }
   }
 
