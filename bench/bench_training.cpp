@@ -4,6 +4,9 @@
 // all threads. Also the frozen-vs-trainable cost ratio of a one-layer model.
 // Inputs are seeded random images: the cost does not depend on pixel values.
 // Reported counter: images_per_second (higher is better).
+// BM_Train_PaperBase trains examples/paper_base.toml's model and training
+// options (read from the file, so it follows the example) by evaluator.
+#include "resqunn/config/run_config.hpp"
 #include "resqunn/core/random.hpp"
 #include "resqunn/train/trainer.hpp"
 
@@ -45,12 +48,12 @@ model::ModelSpec spec(int layers, const std::string& residual, bool trainable,
   return m;
 }
 
-// One epoch of `images` images in batches of 32 per iteration.
-void run_epochs(benchmark::State& state, const model::ModelSpec& s) {
+// One epoch of `images` images in batches of 32 (or o's) per iteration.
+void run_epochs(benchmark::State& state, const model::ModelSpec& s,
+                train::TrainOptions o = train::TrainOptions{}) {
   const int images = 256;
   const auto data = random_data(images);
   model::Model m(s, {1, 14, 14}, 10);
-  train::TrainOptions o;
   o.epochs = 1;
   for (auto _ : state) {
     train::Trainer t(m, data, o, {});
@@ -68,6 +71,16 @@ void BM_Train_TwoLayers_X_O1_O2(benchmark::State& state) {
       quantum::Evaluator::automatic, quantum::Evaluator::statevector, quantum::Evaluator::compiled};
   run_epochs(state, spec(2, "(X+O1)+O2", true, kEvaluators[state.range(0)]));
 }
+// examples/paper_base.toml's model (QCL1 depth 4 stride 2, QCL2 depth 1
+// stride 1 same padding on 4 channels, "(X+O1)+O2", barrier mode, dense
+// head) and its training options; arg: every layer's evaluator as above.
+void BM_Train_PaperBase(benchmark::State& state) {
+  constexpr quantum::Evaluator kEvaluators[] = {
+      quantum::Evaluator::automatic, quantum::Evaluator::statevector, quantum::Evaluator::compiled};
+  config::RunConfig c = config::load_run_config(RESQUNN_SOURCE_DIR "/examples/paper_base.toml");
+  for (model::QuanvSpec& q : c.model.layers) q.evaluator = kEvaluators[state.range(0)];
+  run_epochs(state, c.model, c.train);
+}
 void BM_Train_TwoLayers_None(benchmark::State& state) { run_epochs(state, spec(2, "none", true)); }
 void BM_Train_OneLayer_Trainable(benchmark::State& state) {
   run_epochs(state, spec(1, "none", true));
@@ -77,6 +90,11 @@ void BM_Train_OneLayer_Frozen(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Train_TwoLayers_X_O1_O2)
+    ->ArgName("evaluator")
+    ->DenseRange(0, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Train_PaperBase)
     ->ArgName("evaluator")
     ->DenseRange(0, 2)
     ->Unit(benchmark::kMillisecond)

@@ -145,7 +145,8 @@ struct KernelResult {
 template <class Space>
 KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weights,
                         const std::vector<double>& inputs, std::size_t batch,
-                        const std::vector<double>* upstream = nullptr) {
+                        const std::vector<double>* upstream = nullptr, bool input_grads = true,
+                        bool outputs = true) {
   using Circuit = BatchedCircuit<Space>;
   const std::size_t m = static_cast<std::size_t>(spec.input_size());
   const std::size_t o = static_cast<std::size_t>(spec.output_size());
@@ -155,7 +156,8 @@ KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weig
   const Circuit circuit(spec);
   typename Circuit::Matrix in("inputs", batch, m);
   typename Circuit::Vector wt("weights", w);
-  typename Circuit::Matrix out("outputs", batch, o);
+  // A VJP without outputs: an empty matrix (the kernels skip them).
+  typename Circuit::Matrix out("outputs", outputs || !upstream ? batch : 0, o);
   auto in_h = Kokkos::create_mirror_view(in);
   auto wt_h = Kokkos::create_mirror_view(wt);
   for (std::size_t b = 0; b < batch; ++b) {
@@ -171,7 +173,8 @@ KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weig
     circuit.forward(in, wt, out);
   } else {
     typename Circuit::Matrix up("upstream", batch, o);
-    typename Circuit::Matrix ig("input_grads", batch, m);
+    // Without input gradients: an empty matrix (the kernels skip them).
+    typename Circuit::Matrix ig("input_grads", input_grads ? batch : 0, m);
     typename Circuit::Vector wg("weight_grads", w);
     auto up_h = Kokkos::create_mirror_view(up);
     for (std::size_t b = 0; b < batch; ++b) {
@@ -183,15 +186,15 @@ KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weig
     circuit.vjp(in, wt, up, out, ig, wg);
     auto ig_h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ig);
     auto wg_h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), wg);
-    r.input_grads.resize(batch * m);
-    for (std::size_t b = 0; b < batch; ++b) {
+    r.input_grads.resize(input_grads ? batch * m : 0);
+    for (std::size_t b = 0; input_grads && b < batch; ++b) {
       for (std::size_t j = 0; j < m; ++j) r.input_grads[b * m + j] = ig_h(b, j);
     }
     r.weight_grads.assign(wg_h.data(), wg_h.data() + w);
   }
   auto out_h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  r.outputs.resize(batch * o);
-  for (std::size_t b = 0; b < batch; ++b) {
+  r.outputs.resize(out.extent(0) * o);
+  for (std::size_t b = 0; b < out.extent(0); ++b) {
     for (std::size_t j = 0; j < o; ++j) r.outputs[b * o + j] = out_h(b, j);
   }
   return r;

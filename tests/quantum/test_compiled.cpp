@@ -183,6 +183,38 @@ TEST(Compiled, RowsIndependentOfTheBatch) {
   }
 }
 
+// A VJP without input gradients (an empty input_grads: data inputs, barrier
+// mode) or without outputs (an empty outputs: the caller ran forward) skips
+// that part of the pass and changes nothing else: the rest bitwise equal,
+// for both evaluators.
+TEST(Compiled, WithoutInputGradsOrOutputsTheRestIsBitwiseEqual) {
+  std::mt19937_64 rng(57);
+  for (const Evaluator e : {Evaluator::compiled, Evaluator::statevector}) {
+    for (const EncodingCase& enc : all_encodings()) {
+      for (const Readout r : {Readout::expval_z, Readout::probabilities}) {
+        const CircuitSpec s = with(make_spec(4, enc, Ansatz::paper, 2, r, 0, 1.1), e);
+        const Case c = random_case(rng, s, 29);
+        SCOPED_TRACE(describe(s));
+        const KernelResult all = run_kernel<Space>(s, c.weights, c.inputs, c.batch, &c.upstream);
+        const KernelResult less =
+            run_kernel<Space>(s, c.weights, c.inputs, c.batch, &c.upstream, false);
+        EXPECT_TRUE(less.input_grads.empty());
+        const std::size_t o = static_cast<std::size_t>(s.output_size());
+        expect_close(all.outputs, less.outputs, 0, 0, o, "outputs (bitwise)");
+        expect_close(all.weight_grads, less.weight_grads, 0, 0, c.weights.size(),
+                     "weight grads (bitwise)");
+        const KernelResult quiet =
+            run_kernel<Space>(s, c.weights, c.inputs, c.batch, &c.upstream, true, false);
+        EXPECT_TRUE(quiet.outputs.empty());
+        expect_close(all.input_grads, quiet.input_grads, 0, 0,
+                     static_cast<std::size_t>(s.input_size()), "input grads (bitwise)");
+        expect_close(all.weight_grads, quiet.weight_grads, 0, 0, c.weights.size(),
+                     "weight grads without outputs (bitwise)");
+      }
+    }
+  }
+}
+
 // One compile per weight vector: calls with the same weights (micro-batches,
 // validation) share it; new weights compile again.
 TEST(Compiled, CompilesOncePerWeightVector) {

@@ -60,6 +60,30 @@ bool for_each_plane(Term& term, Aligned& aligned, F&& f) {
   return true;
 }
 
+// Calls f(dst, src, fy, fx, row_stride) for each output plane when every
+// bin has the same fy x fx cells (the term's size a multiple of the
+// aligned one, e.g. 14x14 pooled to 7x7): dst the (n, c) plane of
+// `aligned`, src the term's plane (channel 0 when broadcast). The bins are
+// for_each_cell's, summed in the same order, so the result is bitwise its
+// result, without per-cell bin arithmetic.
+template <class Aligned, class Term, class F>
+bool for_each_uniform_plane(Term& term, Aligned& aligned, F&& f) {
+  const Shape& t = term.shape;
+  const Shape& a = aligned.shape;
+  if (t.height % a.height != 0 || t.width % a.width != 0) return false;
+  const int fy = t.height / a.height, fx = t.width / a.width;
+  const std::size_t out_plane = static_cast<std::size_t>(a.height) * a.width;
+  const std::size_t in_plane = static_cast<std::size_t>(t.height) * t.width;
+  for (int n = 0; n < aligned.count; ++n) {
+    for (int c = 0; c < a.channels; ++c) {
+      const int term_c = t.channels == 1 ? 0 : c;
+      f(aligned.data.data() + (static_cast<std::size_t>(n) * a.channels + c) * out_plane,
+        term.data.data() + (static_cast<std::size_t>(n) * t.channels + term_c) * in_plane, fy, fx);
+    }
+  }
+  return true;
+}
+
 double cells(const Bin& ry, const Bin& rx) {
   return static_cast<double>((ry.end - ry.begin) * (rx.end - rx.begin));
 }
@@ -95,6 +119,21 @@ void add_aligned(const Tensor& in, Tensor& out) {
     for (std::size_t k = 0; k < size; ++k) o[k] += i[k];
   });
   if (planes) return;
+  const int ow = out.shape.width, oh = out.shape.height, iw = in.shape.width;
+  const bool uniform =
+      for_each_uniform_plane(in, out, [&](double* o, const double* i, int fy, int fx) {
+        const double count = static_cast<double>(fy * fx);
+        for (int y = 0; y < oh; ++y) {
+          for (int x = 0; x < ow; ++x) {
+            double sum = 0.0;
+            for (int yy = y * fy; yy < (y + 1) * fy; ++yy) {
+              for (int xx = x * fx; xx < (x + 1) * fx; ++xx) sum += i[yy * iw + xx];
+            }
+            o[y * ow + x] += sum / count;
+          }
+        }
+      });
+  if (uniform) return;
   for_each_cell(in.count, in.shape, out.shape,
                 [&](int n, int c, int src_c, int y, int x, const Bin& ry, const Bin& rx) {
                   double sum = 0.0;
@@ -110,6 +149,20 @@ void add_aligned_adjoint(const Tensor& dout, Tensor& din) {
     for (std::size_t k = 0; k < size; ++k) d[k] += g[k];
   });
   if (planes) return;
+  const int ow = dout.shape.width, oh = dout.shape.height, iw = din.shape.width;
+  const bool uniform =
+      for_each_uniform_plane(din, dout, [&](const double* g, double* d, int fy, int fx) {
+        const double count = static_cast<double>(fy * fx);
+        for (int y = 0; y < oh; ++y) {
+          for (int x = 0; x < ow; ++x) {
+            const double v = g[y * ow + x] / count;
+            for (int yy = y * fy; yy < (y + 1) * fy; ++yy) {
+              for (int xx = x * fx; xx < (x + 1) * fx; ++xx) d[yy * iw + xx] += v;
+            }
+          }
+        }
+      });
+  if (uniform) return;
   for_each_cell(dout.count, din.shape, dout.shape,
                 [&](int n, int c, int dst_c, int y, int x, const Bin& ry, const Bin& rx) {
                   const double g = dout.at(n, c, y, x) / cells(ry, rx);

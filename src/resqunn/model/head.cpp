@@ -98,7 +98,7 @@ public:
         upstream_[o] = dlogits[static_cast<std::size_t>(i) * k_ + c] / (probs_[o] + kEps);
       }
     }
-    runner_.vjp(inputs_, x.count, w, upstream_, probs_, dx ? &input_grads_ : nullptr,
+    runner_.vjp(inputs_, x.count, w, upstream_, nullptr, dx ? &input_grads_ : nullptr,
                 weight_grads_);
     if (dw) {
       for (std::size_t j = 0; j < weight_grads_.size(); ++j) dw[j] += weight_grads_[j];

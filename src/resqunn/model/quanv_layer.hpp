@@ -52,8 +52,7 @@ public:
                                      double* dweights);
 
 private:
-  template <class F>
-  void for_each_patch_pixel(int count, F&& f) const;
+  void build_tables();
   void gather_patches(const Tensor& x, std::vector<double>& inputs) const;
   void scatter_outputs(const std::vector<double>& outputs, int count, Tensor& out) const;
   void gather_upstream(const Tensor& dout, std::vector<double>& upstream) const;
@@ -64,6 +63,14 @@ private:
   int pad_top_ = 0, pad_left_ = 0;
   long circuits_per_image_ = 0;
   detail::CircuitRunner runner_;
+  // Index tables of one image, built once: circuit row r's feature f reads
+  // pixel offset patch_[r * input_size + f] of the image (-1: padding or
+  // features past the window, which stay 0; with channel_mode = pool, the
+  // offset in channel 0), and its output q goes to cell
+  // cell_[r * qubits + q] of the output image. Rows and features are in
+  // the kernel's order, so gathers and scatters are plain indexed loops
+  // that add in the same order as the nested loops they replace.
+  std::vector<int> patch_, cell_;
   // Reused between calls.
   std::vector<double> inputs_, outputs_, upstream_, input_grads_, weight_grads_, moments_;
 };

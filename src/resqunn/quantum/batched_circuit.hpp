@@ -69,7 +69,11 @@ public:
 
   /// Forward pass plus adjoint VJP for upstream gradients dL/d(outputs)
   /// (B x output_size): writes outputs, input_grads(b, :) = dL/d(inputs(b, :))
-  /// and weight_grads = sum over b of dL/d(weights) (overwritten).
+  /// and weight_grads = sum over b of dL/d(weights) (overwritten). An empty
+  /// input_grads (no rows; e.g. a default-constructed Matrix) asks for no
+  /// input gradients: callers whose inputs are data (the first layer, or
+  /// any layer in barrier mode) skip that part of the adjoint pass. An
+  /// empty outputs likewise, for callers that ran forward on the batch.
   void vjp(ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
            Matrix input_grads, Vector weight_grads) const;
 

@@ -90,7 +90,7 @@ void CircuitRunner::forward(const std::vector<double>& inputs, std::size_t batch
 }
 
 void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch, const double* weights,
-                        const std::vector<double>& upstream, std::vector<double>& outputs,
+                        const std::vector<double>& upstream, std::vector<double>* outputs,
                         std::vector<double>* input_grads, std::vector<double>& weight_grads) {
   weight_grads.resize(spec_.weight_count());
   adjoint(inputs, batch, weights, upstream, outputs, input_grads, weight_grads, false);
@@ -98,7 +98,7 @@ void CircuitRunner::vjp(const std::vector<double>& inputs, std::size_t batch, co
 
 void CircuitRunner::vjp_moments(const std::vector<double>& inputs, std::size_t batch,
                                 const double* weights, const std::vector<double>& upstream,
-                                std::vector<double>& outputs, std::vector<double>* input_grads,
+                                std::vector<double>* outputs, std::vector<double>* input_grads,
                                 std::vector<double>& moments) {
   moments.resize(static_cast<std::size_t>(moment_count()));
   adjoint(inputs, batch, weights, upstream, outputs, input_grads, moments, true);
@@ -108,19 +108,19 @@ void CircuitRunner::vjp_moments(const std::vector<double>& inputs, std::size_t b
 // the compiled evaluator's moments.
 void CircuitRunner::adjoint(const std::vector<double>& inputs, std::size_t batch,
                             const double* weights, const std::vector<double>& upstream,
-                            std::vector<double>& outputs, std::vector<double>* input_grads,
+                            std::vector<double>* outputs, std::vector<double>* input_grads,
                             std::vector<double>& grads, bool moments) {
   const std::size_t nin = spec_.input_size(), nout = spec_.output_size();
   const std::size_t nw = spec_.weight_count();
-  outputs.resize(batch * nout);
-  std::vector<double> scratch;
-  std::vector<double>& gin = input_grads ? *input_grads : scratch;
-  gin.resize(batch * nin);
+  // Outputs or input gradients not wanted: empty matrices, which the
+  // kernels skip.
+  if (outputs) outputs->resize(batch * nout);
+  if (input_grads) input_grads->resize(batch * nin);
   auto x = device_matrix(const_cast<double*>(inputs.data()), batch, nin, true);
   auto w = device_vector(const_cast<double*>(weights), nw, true);
   auto u = device_matrix(const_cast<double*>(upstream.data()), batch, nout, true);
-  auto y = device_matrix(outputs.data(), batch, nout, false);
-  auto gx = device_matrix(gin.data(), batch, nin, false);
+  auto y = outputs ? device_matrix(outputs->data(), batch, nout, false) : Matrix();
+  auto gx = input_grads ? device_matrix(input_grads->data(), batch, nin, false) : Matrix();
   auto g = device_vector(grads.data(), grads.size(), false);
   if (moments) {
     impl_->circuit.vjp_moments(x, w, u, y, gx, g);
@@ -128,8 +128,8 @@ void CircuitRunner::adjoint(const std::vector<double>& inputs, std::size_t batch
     impl_->circuit.vjp(x, w, u, y, gx, g);
   }
   adjoint_circuits_ += static_cast<long>(batch);
-  copy_out(y, outputs.data());
-  if (input_grads) copy_out(gx, gin.data());
+  if (outputs) copy_out(y, outputs->data());
+  if (input_grads) copy_out(gx, input_grads->data());
   copy_out(g, grads.data());
 }
 

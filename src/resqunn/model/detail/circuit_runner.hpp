@@ -28,11 +28,12 @@ public:
   void forward(const std::vector<double>& inputs, std::size_t batch, const double* weights,
                std::vector<double>& outputs);
 
-  /// Forward + adjoint: outputs, input_grads (batch x input_size, only if
-  /// `input_grads` is non-null) and weight_grads (weight_count, overwritten).
-  /// `weights` points at weight_count values.
+  /// Forward + adjoint: outputs (only if `outputs` is non-null: callers that
+  /// ran forward on this batch already have them), input_grads (batch x
+  /// input_size, only if `input_grads` is non-null) and weight_grads
+  /// (weight_count, overwritten). `weights` points at weight_count values.
   void vjp(const std::vector<double>& inputs, std::size_t batch, const double* weights,
-           const std::vector<double>& upstream, std::vector<double>& outputs,
+           const std::vector<double>& upstream, std::vector<double>* outputs,
            std::vector<double>* input_grads, std::vector<double>& weight_grads);
 
   /// The compiled evaluator's moments per batch (0 for the state vector):
@@ -40,7 +41,7 @@ public:
   /// batches and turned into weight gradients once (quantum::BatchedCircuit).
   long moment_count() const noexcept;
   void vjp_moments(const std::vector<double>& inputs, std::size_t batch, const double* weights,
-                   const std::vector<double>& upstream, std::vector<double>& outputs,
+                   const std::vector<double>& upstream, std::vector<double>* outputs,
                    std::vector<double>* input_grads, std::vector<double>& moments);
   /// weight_grads (weight_count, overwritten) from a sum of moments
   /// (moment_count() values at `moments`).
@@ -50,7 +51,7 @@ public:
 private:
   struct Impl;
   void adjoint(const std::vector<double>& inputs, std::size_t batch, const double* weights,
-               const std::vector<double>& upstream, std::vector<double>& outputs,
+               const std::vector<double>& upstream, std::vector<double>* outputs,
                std::vector<double>* input_grads, std::vector<double>& grads, bool moments);
   quantum::CircuitSpec spec_;
   std::unique_ptr<Impl> impl_;

@@ -149,7 +149,7 @@ struct CircuitKernel {
       }
     }
     readout(buf, re, im);
-    store_rows<W>(outputs, base, valid, s.nout, buf + L.out);
+    if (outputs.extent(0) != 0) store_rows<W>(outputs, base, valid, s.nout, buf + L.out);
     if (vjp) adjoint(buf, base, valid);
   }
 
@@ -275,10 +275,13 @@ struct CircuitKernel {
                             pim, lre, lim, gw + w * W);
       }
     }
+    // Without input gradients (an empty input_grads) only the prefix
+    // rotations' weight gradients remain, which adjoint_product computes.
+    const bool want = input_grads.extent(0) != 0;
     if (s.encoding == Encoding::angle) {
       adjoint_product(buf);
-      store_rows<W>(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
-    } else {
+      if (want) store_rows<W>(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
+    } else if (want) {
       adjoint_amplitude(buf, base, valid);
     }
   }

@@ -139,6 +139,8 @@ void CompiledEvaluator<ExecSpace>::run_kernel(bool vjp, ConstMatrix inputs, Cons
   using Kernel = CompiledKernel<ExecSpace, W>;
   Kernel k;
   k.s = shape_of(spec_, static_cast<long>(inputs.extent(0)), W);
+  k.s.input_grads = input_grads.extent(0) != 0;
+  k.s.outputs = !vjp || outputs.extent(0) != 0;
   k.L = CompiledLayout::make<W>(k.s, vjp);
   k.vjp = vjp;
   k.coeffs = coeffs_;

@@ -43,6 +43,8 @@ struct CompiledShape {
   int nin = 0;
   int nm = 0;                  // moments per observable: 3^n (angle) or dim^2 (amplitude)
   bool probabilities = false;  // outputs = WHT(e) / nobs
+  bool input_grads = true;     // VJP: the caller wants input gradients
+  bool outputs = true;         // VJP: the caller wants the outputs
   Encoding encoding = Encoding::angle;
   GateKind axis = GateKind::ry;
   double scale = 1.0;
@@ -322,24 +324,27 @@ struct CompiledKernel {
     }
     // expval-z: the outputs are the observables' values, stored from e.
     const double* out = buf + L.e;
-    if (s.probabilities) {
+    if (s.outputs && s.probabilities) {
       double* p = buf + L.out;
       for (int i = 0; i < s.nout * W; ++i) p[i] = out[i];
       walsh_hadamard(p, s.nout, 1.0 / s.nout);
       out = p;
     }
-    store_rows<W>(outputs, base, valid, s.nout, out);
+    if (s.outputs) store_rows<W>(outputs, base, valid, s.nout, out);
     if (!vjp) return;
     // Upstream on the observables (nout = nobs; the transform is symmetric).
     double* g = buf + L.g + slot * s.nobs * W;
     load_rows<W>(upstream, base, valid, s.nout, g);
     if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
     if (s.encoding == Encoding::angle) {
-      adjoint_angle(buf, g, mono);
+      if (s.input_grads) {
+        adjoint_angle(buf, g, mono);
+        store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
+      }
     } else {
       adjoint_amplitude(buf);
+      if (s.input_grads) store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
     }
-    store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
   }
 
   // ---- angle encoding --------------------------------------------------------
@@ -360,10 +365,11 @@ struct CompiledKernel {
         sincos_lanes<W>(t, alpha + q * W, beta + q * W);
       }
     }
-    // The observables by contraction; the monomial table (scratch for the
-    // contraction until then) only where the VJP needs it.
+    // The observables by contraction (unless a VJP's caller has them); the
+    // monomial table (scratch for the contraction until then) only where
+    // the VJP needs it.
     double* e = buf + L.e;
-    for (int j = 0; j < s.nobs; ++j) {
+    for (int j = 0; s.outputs && j < s.nobs; ++j) {
       pack_store<W>(e + j * W, contract_monomials<W>(coeffs.data() + static_cast<long>(j) * s.nm,
                                                      s.n, alpha, beta, mono));
     }
