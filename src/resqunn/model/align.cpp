@@ -84,6 +84,44 @@ bool for_each_uniform_plane(Term& term, Aligned& aligned, F&& f) {
   return true;
 }
 
+// add_aligned where every bin has the same fy x fx cells (the term's size a
+// multiple of the aligned one, e.g. 14x14 pooled to 7x7): each term plane
+// is pooled once, then added to every aligned channel that reads it (all of
+// them for a broadcast one-channel term). The bins and the order of each
+// bin's sum are for_each_cell's, so the result is bitwise its result.
+bool add_uniform_pooled(const Tensor& in, Tensor& out) {
+  const Shape& t = in.shape;
+  const Shape& a = out.shape;
+  if (t.height % a.height != 0 || t.width % a.width != 0) return false;
+  const int fy = t.height / a.height, fx = t.width / a.width;
+  const double count = static_cast<double>(fy * fx);
+  const std::size_t out_plane = static_cast<std::size_t>(a.height) * a.width;
+  const std::size_t in_plane = static_cast<std::size_t>(t.height) * t.width;
+  std::vector<double> pooled(out_plane);
+  for (int n = 0; n < out.count; ++n) {
+    for (int tc = 0; tc < t.channels; ++tc) {
+      const double* src =
+          in.data.data() + (static_cast<std::size_t>(n) * t.channels + tc) * in_plane;
+      for (int y = 0; y < a.height; ++y) {
+        for (int x = 0; x < a.width; ++x) {
+          double sum = 0.0;
+          for (int yy = y * fy; yy < (y + 1) * fy; ++yy) {
+            for (int xx = x * fx; xx < (x + 1) * fx; ++xx) sum += src[yy * t.width + xx];
+          }
+          pooled[static_cast<std::size_t>(y) * a.width + x] = sum / count;
+        }
+      }
+      // Channel tc of the sum, or every channel when the term broadcasts.
+      const int first = t.channels == 1 ? 0 : tc, last = t.channels == 1 ? a.channels : tc + 1;
+      for (int c = first; c < last; ++c) {
+        double* dst = out.data.data() + (static_cast<std::size_t>(n) * a.channels + c) * out_plane;
+        for (std::size_t k = 0; k < out_plane; ++k) dst[k] += pooled[k];
+      }
+    }
+  }
+  return true;
+}
+
 double cells(const Bin& ry, const Bin& rx) {
   return static_cast<double>((ry.end - ry.begin) * (rx.end - rx.begin));
 }
@@ -119,21 +157,7 @@ void add_aligned(const Tensor& in, Tensor& out) {
     for (std::size_t k = 0; k < size; ++k) o[k] += i[k];
   });
   if (planes) return;
-  const int ow = out.shape.width, oh = out.shape.height, iw = in.shape.width;
-  const bool uniform =
-      for_each_uniform_plane(in, out, [&](double* o, const double* i, int fy, int fx) {
-        const double count = static_cast<double>(fy * fx);
-        for (int y = 0; y < oh; ++y) {
-          for (int x = 0; x < ow; ++x) {
-            double sum = 0.0;
-            for (int yy = y * fy; yy < (y + 1) * fy; ++yy) {
-              for (int xx = x * fx; xx < (x + 1) * fx; ++xx) sum += i[yy * iw + xx];
-            }
-            o[y * ow + x] += sum / count;
-          }
-        }
-      });
-  if (uniform) return;
+  if (add_uniform_pooled(in, out)) return;
   for_each_cell(in.count, in.shape, out.shape,
                 [&](int n, int c, int src_c, int y, int x, const Bin& ry, const Bin& rx) {
                   double sum = 0.0;

@@ -55,29 +55,39 @@ struct PauliMaps {
   }
 
   /// Conjugation by CNOT or CZ (self-inverse, so Schroedinger, Heisenberg
-  /// and inverse alike): an involution on strings, with signs. Each pair of
-  /// strings is swapped by its lower index.
+  /// and inverse alike): an involution on strings, with signs, that acts on
+  /// the two qubits' digits only. Strings are visited as 4^(n-2) groups of
+  /// 16 that share their other digits (the group index r with two digits
+  /// inserted at the gate's qubits); in each group, every pair of the
+  /// table is swapped (with signs) by its lower digit pair, and fixed
+  /// strings with sign -1 are negated: no per-string digit arithmetic.
   KOKKOS_INLINE_FUNCTION void clifford(double* v, const PauliOp& op,
                                        const CliffordTable& table) const {
     const long pc = PauliStrides::power(op.qubit), pt = PauliStrides::power(op.target);
+    const int lo = op.qubit < op.target ? op.qubit : op.target;
+    const int hi = op.qubit < op.target ? op.target : op.qubit;
+    const long low_mask = PauliStrides::power(lo) - 1;
+    const long mid_mask = (PauliStrides::power(hi - 1) - 1) & ~low_mask;
     const int K = rows;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size), [&](long i) {
-      const int dc = PauliStrides::digit(i, op.qubit), dt = PauliStrides::digit(i, op.target);
-      const int pair = dc + 4 * dt;
-      const int image = table.image[pair];
-      const long j = i - dc * pc - dt * pt + (image & 3) * pc + (image >> 2) * pt;
-      double* vi = v + i * K;
-      if (j == i) {
-        if (table.sign[pair] < 0) {
-          for (int k = 0; k < K; ++k) vi[k] = -vi[k];
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, size / 16), [&](long r) {
+      const long base =
+          (r & low_mask) | ((r & mid_mask) << 2) | ((r & ~(low_mask | mid_mask)) << 4);
+      for (int pair = 0; pair < 16; ++pair) {
+        const int image = table.image[pair];
+        if (image < pair) continue;  // swapped from its partner
+        double* vi = v + (base + (pair & 3) * pc + (pair >> 2) * pt) * K;
+        if (image == pair) {
+          if (table.sign[pair] < 0) {
+            for (int k = 0; k < K; ++k) vi[k] = -vi[k];
+          }
+          continue;
         }
-      } else if (j > i) {
-        double* vj = v + j * K;
-        const double si = table.sign[pair], sj = table.sign[image];  // j's digits are `image`
+        double* vj = v + (base + (image & 3) * pc + (image >> 2) * pt) * K;
+        const double si = table.sign[pair], sj = table.sign[image];
         for (int k = 0; k < K; ++k) {
-          const double a = vi[k], b = vj[k];
-          vj[k] = si * a;
-          vi[k] = sj * b;
+          const double x = vi[k], y = vj[k];
+          vj[k] = si * x;
+          vi[k] = sj * y;
         }
       }
     });
