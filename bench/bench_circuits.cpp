@@ -94,7 +94,9 @@ void BM_ForwardVjp(benchmark::State& state) {
 
 // Both evaluators (docs/quantum.md) on the same workload: Serial, paper
 // ansatz, angle (RY) encoding, expval-z; batch 20,000 (2,048 from 7 qubits
-// on). Args: evaluator (0 state vector, 1 compiled), qubits, depth, vjp.
+// on). Args: evaluator (0 state vector, 1 compiled), qubits, depth, vjp (0
+// forward, 1 forward + VJP, 2 forward + VJP without input gradients: what a
+// layer whose input is data runs).
 // The weights change every call, as in training, so the compiled rows pay
 // their compile (and, with the VJP, their weight-gradient pass) each call.
 template <class Space>
@@ -102,6 +104,7 @@ void BM_Evaluator(benchmark::State& state) {
   CircuitSpec spec = paper_spec(static_cast<int>(state.range(1)), static_cast<int>(state.range(2)));
   spec.evaluator = state.range(0) == 0 ? Evaluator::statevector : Evaluator::compiled;
   const bool vjp = state.range(3) != 0;
+  const bool data_inputs = state.range(3) == 2;
   const std::size_t batch = spec.qubits <= 6 ? 20000 : 2048;
   if (spec.evaluator == Evaluator::compiled &&
       !resqunn::quantum::detail::compiled_supported(spec, BatchedCircuit<Space>::lanes())) {
@@ -116,7 +119,8 @@ void BM_Evaluator(benchmark::State& state) {
     shift = -shift;
     Kokkos::deep_copy(p.w, w);
     if (vjp) {
-      p.circuit.vjp(p.x, p.w, p.u, p.y, p.gx, p.gw);
+      p.circuit.vjp(p.x, p.w, p.u, p.y, data_inputs ? typename Problem<Space>::C::Matrix() : p.gx,
+                    p.gw);
     } else {
       p.circuit.forward(p.x, p.w, p.y);
     }
@@ -131,7 +135,7 @@ void evaluator_rows(benchmark::internal::Benchmark* b) {
   b->ArgNames({"compiled", "qubits", "depth", "vjp"});
   for (int e : {0, 1}) {
     for (int d : {1, 2, 4, 8, 16, 32}) {
-      for (int v : {0, 1}) b->Args({e, 4, d, v});
+      for (int v : {0, 1, 2}) b->Args({e, 4, d, v});
     }
   }
 }
@@ -143,7 +147,9 @@ void switch_rows(benchmark::internal::Benchmark* b) {
   for (int d : {1, 4, 16}) {
     for (int n = 1; n <= 10; ++n) {
       for (int e : {0, 1}) {
-        if (n != 4) b->Args({e, n, d, 1});
+        for (int v : {1, 2}) {
+          if (n != 4) b->Args({e, n, d, v});
+        }
       }
     }
   }

@@ -68,10 +68,11 @@ quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, in
 }
 
 // Resolves the evaluator of `c` for calls of `batch` circuits; a compiled
-// evaluator asked for by name must fit.
-quantum::EvaluatorCosts choose_evaluator(quantum::CircuitSpec& c, long batch,
-                                         const std::string& where) {
-  const quantum::EvaluatorCosts costs = quantum::evaluator_costs(c, batch);
+// evaluator asked for by name must fit. Without input_grads: the layer's
+// VJPs skip them (evaluator_costs).
+quantum::EvaluatorCosts plan_evaluator(quantum::CircuitSpec& c, long batch,
+                                         const std::string& where, bool input_grads = true) {
+  const quantum::EvaluatorCosts costs = quantum::evaluator_costs(c, batch, input_grads);
   check_usage(c.evaluator != quantum::Evaluator::compiled || costs.compiled_fits,
               where + ".evaluator = \"compiled\" does not fit this circuit (" +
                   std::to_string(c.qubits) + " qubits, " + std::to_string(c.output_size()) +
@@ -157,7 +158,7 @@ LayerPlan plan_layer(const QuanvSpec& spec, Shape input, const std::string& wher
   l.circuits_per_image =
       spec.channel_mode == ChannelMode::pool ? patches : patches * input.channels;
   l.gates = circuit_gates(l.circuit);
-  l.costs = choose_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep, where);
+  l.costs = plan_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep, where);
   return l;
 }
 
@@ -174,7 +175,7 @@ HeadPlan plan_head(const HeadSpec& spec, Shape features, int classes) {
     h.circuit = quantum_head_circuit(spec, h.features, classes);
     h.gates = circuit_gates(h.circuit);
     h.weights = h.circuit.weight_count();
-    h.costs = choose_evaluator(h.circuit, kImagesPerStep, "model.head");
+    h.costs = plan_evaluator(h.circuit, kImagesPerStep, "model.head");
   }
   return h;
 }
@@ -200,6 +201,20 @@ ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
   p.head = plan_head(spec.head, consumer_input(p, L), classes);
   p.groups.push_back({"head", offset, p.head.weights, true});
   plan_gradients(p);
+  // A layer that passes no gradient to its input (data inputs, barrier
+  // mode) runs its VJPs without input gradients: costed as such, which can
+  // change what auto picks.
+  for (int k = 0; k < L; ++k) {
+    LayerPlan& l = p.layers[k];
+    if (l.input_grad) continue;
+    l.circuit.evaluator = l.spec.evaluator;
+    l.costs = plan_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep,
+                               "model.layers[" + std::to_string(k) + "]", false);
+  }
+  if (spec.head.kind == HeadKind::quantum && !p.head.input_grad) {
+    p.head.circuit.evaluator = spec.head.evaluator;
+    p.head.costs = plan_evaluator(p.head.circuit, kImagesPerStep, "model.head", false);
+  }
   return p;
 }
 

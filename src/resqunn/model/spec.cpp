@@ -35,9 +35,9 @@ void QuanvSpec::validate(const std::string& where) const {
   check_usage(stride >= 1 && stride <= 8,
               where + ".stride = " + std::to_string(stride) + " is out of range",
               "use a stride of 1..8");
-  check_usage(depth >= 1 && depth <= 64,
+  check_usage(depth >= 1 && depth <= kMaxDepth,
               where + ".depth = " + std::to_string(depth) + " is out of range",
-              "use 1..64 ansatz layers");
+              "use 1.." + std::to_string(kMaxDepth) + " ansatz layers");
   check_usage(angle_scale > 0.0, where + ".angle_scale must be positive", "the default is pi");
   // RZ on |0> only adds a phase: the layer's output would ignore its input.
   check_usage(encoding != quantum::Encoding::angle || angle_axis != quantum::GateKind::rz,
@@ -53,9 +53,9 @@ void QuanvSpec::validate(const std::string& where) const {
 }
 
 void HeadSpec::validate() const {
-  check_usage(depth >= 1 && depth <= 64,
+  check_usage(depth >= 1 && depth <= kMaxDepth,
               "model.head.depth = " + std::to_string(depth) + " is out of range",
-              "use 1..64 ansatz layers");
+              "use 1.." + std::to_string(kMaxDepth) + " ansatz layers");
 }
 
 void ModelSpec::validate() const {

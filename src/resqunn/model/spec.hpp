@@ -26,6 +26,10 @@ enum class ChannelMode : std::uint8_t { mean, stack, pool };
 enum class GradientMode : std::uint8_t { barrier, full };
 enum class HeadKind : std::uint8_t { dense, quantum };
 
+/// Ansatz layers per circuit: 1..kMaxDepth (the depth studies go to 128;
+/// the compiled evaluator makes depth cost nothing per circuit).
+inline constexpr int kMaxDepth = 128;
+
 /// One quanvolution layer: a k x k window slides over the image; each patch
 /// is encoded into a circuit whose <Z_q> readouts become output channels.
 struct QuanvSpec {

@@ -19,6 +19,7 @@ constexpr double kA2 = 2.6;
 constexpr double kB0 = 20.0;
 constexpr double kB1 = 0.32;
 constexpr double kB2 = 0.7;
+constexpr double kB3 = 0.32;
 
 // Host lanes: the limits are checked for the widest chunks.
 constexpr int kHostLanes = 8;
@@ -39,7 +40,7 @@ double full_state_rotations(const CircuitSpec& spec, const std::vector<Gate>& ga
 
 }  // namespace
 
-EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
+EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch, bool input_grads) {
   const std::vector<Gate> ansatz = ansatz_gates(spec);  // validates
   const double gates = static_cast<double>(ansatz.size());
   const double dim = static_cast<double>(1L << spec.qubits);
@@ -47,15 +48,19 @@ EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch) {
   const double moments = static_cast<double>(detail::moments_per_observable(spec));
   EvaluatorCosts c;
   c.statevector_ns = kA0 + (kA1 * full_state_rotations(spec, ansatz) + kA2) * dim;
-  c.compiled_ns = kB0 + kB1 * observables * moments +
+  // Angle encoding's input gradients cost the compiled VJP a pass over the
+  // K x M coefficients (sum_j g_j C_jP) and the reverse build; without them
+  // the moments remain.
+  const bool skip = !input_grads && spec.encoding == Encoding::angle;
+  c.compiled_ns = kB0 + (skip ? kB3 : kB1) * observables * moments +
                   kB2 * gates * dim * dim * observables / static_cast<double>(std::max(1L, batch));
   c.compiled_fits = detail::compiled_supported(spec, kHostLanes);
   return c;
 }
 
-Evaluator choose_evaluator(const CircuitSpec& spec, long batch) {
+Evaluator choose_evaluator(const CircuitSpec& spec, long batch, bool input_grads) {
   if (spec.evaluator != Evaluator::automatic) return spec.evaluator;
-  return choose_evaluator(spec, evaluator_costs(spec, batch));
+  return choose_evaluator(spec, evaluator_costs(spec, batch, input_grads));
 }
 
 Evaluator choose_evaluator(const CircuitSpec& spec, const EvaluatorCosts& costs) {

@@ -4,6 +4,7 @@
 // "Evaluator cost model"):
 //   state vector  a0 + (a1 * R + a2) * 2^n
 //   compiled      b0 + b1 * K * M + b2 * G * 4^n * K / B
+// (b1 becomes b3 when the caller wants no input gradients)
 // with R the rotations run on the full state (angle encoding runs those
 // before the first two-qubit gate on the product state's 2-vectors), a2 the
 // encoding and readout per amplitude, G the ansatz gates, K observables, M
@@ -28,12 +29,16 @@ struct EvaluatorCosts {
   bool compiled_fits = false;   // within the compiled evaluator's limits
 };
 
-/// Throws UsageError for an invalid spec.
-EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch = kDefaultCostBatch);
+/// Throws UsageError for an invalid spec. Without `input_grads` the VJP is
+/// costed as callers whose inputs are data run it (BatchedCircuit::vjp with
+/// an empty input_grads), which the compiled evaluator does for less.
+EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch = kDefaultCostBatch,
+                               bool input_grads = true);
 
 /// spec.evaluator unless it is automatic; then the cheaper of the two
 /// (compiled only where it fits).
-Evaluator choose_evaluator(const CircuitSpec& spec, long batch = kDefaultCostBatch);
+Evaluator choose_evaluator(const CircuitSpec& spec, long batch = kDefaultCostBatch,
+                           bool input_grads = true);
 /// The same choice from costs already estimated for `spec`.
 Evaluator choose_evaluator(const CircuitSpec& spec, const EvaluatorCosts& costs);
 
