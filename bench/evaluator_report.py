@@ -30,15 +30,17 @@ def paper_gates(n, depth):
     return depth * (2 * n + ring)
 
 
-def predict(c, n, depth, batch):
+def predict(c, n, depth, batch, input_grads=True):
     """ns per circuit, forward + VJP, paper ansatz, angle encoding, expval-z.
     The first layer's 2n rotations come before any CNOT: the state-vector
-    kernels run them on the product state, not the full state."""
+    kernels run them on the product state, not the full state. Without
+    input gradients the compiled VJP's moment term uses kB3."""
     gates = paper_gates(n, depth)
     full_state_rotations = 2 * n * (depth - 1) if n > 1 else 0
     sv = c["kA0"] + (c["kA1"] * full_state_rotations + c["kA2"]) * 2 ** n
     observables, moments = n, 3 ** n
-    cp = c["kB0"] + c["kB1"] * observables * moments + c["kB2"] * gates * 4 ** n * observables / batch
+    b1 = c["kB1"] if input_grads else c["kB3"]
+    cp = c["kB0"] + b1 * observables * moments + c["kB2"] * gates * 4 ** n * observables / batch
     return sv, cp
 
 
@@ -65,14 +67,18 @@ def main(path):
            "the weights change every call, so the compiled rows include their compile (and, with "
            "the VJP, their weight-gradient pass).", "",
            "| depth | state vector forward | compiled forward | state vector forward+VJP | "
-           "compiled forward+VJP | compiled / state vector (forward+VJP) |",
-           "|---|---|---|---|---|---|"]
+           "compiled forward+VJP | compiled / state vector (forward+VJP) | state vector, no input "
+           "gradients | compiled, no input gradients |",
+           "|---|---|---|---|---|---|---|---|"]
     for d in sorted({k[2] for k in r if k[1] == 4}):
         sf, cf = r.get((0, 4, d, 0)), r.get((1, 4, d, 0))
         sv, cv = r.get((0, 4, d, 1)), r.get((1, 4, d, 1))
+        sd, cd = r.get((0, 4, d, 2)), r.get((1, 4, d, 2))
         if None in (sf, cf, sv, cv):
             continue
-        out.append(f"| {d} | {ns(sf)} | {ns(cf)} | {ns(sv)} | {ns(cv)} | {cv / sv:.2f} |")
+        data = [ns(v) if v is not None else "" for v in (sd, cd)]
+        out.append(f"| {d} | {ns(sf)} | {ns(cf)} | {ns(sv)} | {ns(cv)} | {cv / sv:.2f} | "
+                   f"{data[0]} | {data[1]} |")
     out += ["", "Forward+VJP over qubits (batch 20,000 up to 6 qubits, 2,048 above): measured, "
             "the cost model's prediction (`evaluator_cost.cpp`), and the evaluator each says is "
             "cheaper.", "",
@@ -80,18 +86,24 @@ def main(path):
             "faster (measured) | auto picks |",
             "|---|---|---|---|---|---|---|---|"]
     errors = []
-    for d in sorted({k[2] for k in r if k[1] != 4 or k[2] in (1, 4, 16)}):
-        for n in sorted({k[1] for k in r}):
-            sv, cv = r.get((0, n, d, 1)), r.get((1, n, d, 1))
-            if sv is None or cv is None or d not in (1, 4, 16):
-                continue
-            batch = 20000 if n <= 6 else 2048
-            psv, pcv = predict(c, n, d, batch)
-            errors += [psv / sv, pcv / cv]
-            fast = "compiled" if cv < sv else "state vector"
-            pick = "compiled" if pcv < psv else "state vector"
-            out.append(f"| {d} | {n} | {ns(sv)} | {ns(cv)} | {ns(psv)} | {ns(pcv)} | {fast} | "
-                       f"{pick}{'' if fast == pick else ' (differs)'} |")
+    for vjp, title in ((1, "with input gradients"), (2, "without input gradients (data inputs)")):
+        if vjp == 2:
+            out += ["", f"The same, {title}:", "",
+                    "| depth | n | state vector | compiled | predicted state vector | "
+                    "predicted compiled | faster (measured) | auto picks |",
+                    "|---|---|---|---|---|---|---|---|"]
+        for d in sorted({k[2] for k in r if k[1] != 4 or k[2] in (1, 4, 16)}):
+            for n in sorted({k[1] for k in r}):
+                sv, cv = r.get((0, n, d, vjp)), r.get((1, n, d, vjp))
+                if sv is None or cv is None or d not in (1, 4, 16):
+                    continue
+                batch = 20000 if n <= 6 else 2048
+                psv, pcv = predict(c, n, d, batch, vjp == 1)
+                errors += [psv / sv, pcv / cv]
+                fast = "compiled" if cv < sv else "state vector"
+                pick = "compiled" if pcv < psv else "state vector"
+                out.append(f"| {d} | {n} | {ns(sv)} | {ns(cv)} | {ns(psv)} | {ns(pcv)} | {fast} | "
+                           f"{pick}{'' if fast == pick else ' (differs)'} |")
     if errors:
         out += ["", f"Prediction / measurement over these rows: median {statistics.median(errors):.2f}, "
                 f"range {min(errors):.2f}–{max(errors):.2f}. Constants: "

@@ -635,6 +635,22 @@ TEST(ModelPlanModel, ModelBuildsWhatThePlanDescribes) {
 // The evaluator of each circuit: what the spec names, or (auto) the cheaper
 // by quantum::evaluator_costs for a step of kImagesPerStep images; never
 // left automatic. Compiled where it cannot fit is an error naming the layer.
+// A layer that passes a gradient to its input (full mode, a trainable layer
+// before it) is costed with input gradients; in barrier mode without: the
+// compiled VJP's estimate drops, the state vector's does not.
+TEST(Plan, CostsVjpsWithoutInputGradientsWhereNoneAreNeeded) {
+  const ModelSpec full = model({quanv(2, 2), quanv(2, 1)}, "none", GradientMode::full);
+  const ModelSpec barrier = model({quanv(2, 2), quanv(2, 1)}, "none", GradientMode::barrier);
+  const ModelPlan f = plan_model(full, {1, 8, 8}, 4), b = plan_model(barrier, {1, 8, 8}, 4);
+  ASSERT_TRUE(f.layers[1].input_grad);
+  ASSERT_FALSE(b.layers[1].input_grad);
+  EXPECT_LT(b.layers[1].costs.compiled_ns, f.layers[1].costs.compiled_ns);
+  EXPECT_DOUBLE_EQ(b.layers[1].costs.statevector_ns, f.layers[1].costs.statevector_ns);
+  const q::EvaluatorCosts none = q::evaluator_costs(
+      b.layers[1].circuit, b.layers[1].circuits_per_image * kImagesPerStep, false);
+  EXPECT_DOUBLE_EQ(b.layers[1].costs.compiled_ns, none.compiled_ns);
+}
+
 TEST(Plan, ChoosesAnEvaluatorPerCircuit) {
   ModelSpec spec =
       model({quanv(2, 2), quanv(2, 2)}, "none", GradientMode::barrier, HeadKind::quantum);
@@ -645,11 +661,13 @@ TEST(Plan, ChoosesAnEvaluatorPerCircuit) {
   EXPECT_EQ(p.layers[1].circuit.evaluator, q::Evaluator::statevector);
   EXPECT_NE(p.head.circuit.evaluator, q::Evaluator::automatic);
   EXPECT_TRUE(p.layers[0].costs.compiled_fits);
-  // auto: the cheaper by the same estimates, for the layer's call size.
+  // auto: the cheaper by the same estimates, for the layer's call size and
+  // its VJPs (without input gradients here: its input is data).
   spec.layers[0].evaluator = q::Evaluator::automatic;
   const ModelPlan a = plan_model(spec, {1, 8, 8}, 4);
-  const q::EvaluatorCosts c =
-      q::evaluator_costs(a.layers[0].circuit, a.layers[0].circuits_per_image * kImagesPerStep);
+  EXPECT_FALSE(a.layers[0].input_grad);
+  const q::EvaluatorCosts c = q::evaluator_costs(
+      a.layers[0].circuit, a.layers[0].circuits_per_image * kImagesPerStep, false);
   EXPECT_EQ(a.layers[0].circuit.evaluator,
             c.compiled_ns < c.statevector_ns ? q::Evaluator::compiled : q::Evaluator::statevector);
   EXPECT_DOUBLE_EQ(a.layers[0].costs.compiled_ns, c.compiled_ns);

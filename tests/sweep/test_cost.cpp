@@ -87,7 +87,10 @@ TEST(SweepCost, BarrierTrainsOnlyLayersTheHeadReads) {
 
 TEST(SweepCost, ShapesAndCircuitsOfTheQuickstartModel) {
   // 14x14 -> QCL1 2x2/2 -> 4x7x7; QCL2 reads X+O1 (4x7x7), 2x2/1 same -> 4x7x7.
+  // On the state vector (whose units the estimate counts; auto may pick the
+  // compiled evaluator, which scales them).
   const auto e = sweep::estimate_cost(parse(kTwoLayers +
+                                            "[model.quanv]\nevaluator = \"statevector\"\n"
                                             "[[model.layers]]\nstride = 2\n"
                                             "[[model.layers]]\nstride = 1\npadding = \"same\"\n"));
   ASSERT_EQ(e.layers.size(), 2u);

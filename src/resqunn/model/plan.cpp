@@ -71,7 +71,7 @@ quantum::CircuitSpec quantum_head_circuit(const HeadSpec& spec, int features, in
 // evaluator asked for by name must fit. Without input_grads: the layer's
 // VJPs skip them (evaluator_costs).
 quantum::EvaluatorCosts plan_evaluator(quantum::CircuitSpec& c, long batch,
-                                         const std::string& where, bool input_grads = true) {
+                                       const std::string& where, bool input_grads = true) {
   const quantum::EvaluatorCosts costs = quantum::evaluator_costs(c, batch, input_grads);
   check_usage(c.evaluator != quantum::Evaluator::compiled || costs.compiled_fits,
               where + ".evaluator = \"compiled\" does not fit this circuit (" +
@@ -209,7 +209,7 @@ ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
     if (l.input_grad) continue;
     l.circuit.evaluator = l.spec.evaluator;
     l.costs = plan_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep,
-                               "model.layers[" + std::to_string(k) + "]", false);
+                             "model.layers[" + std::to_string(k) + "]", false);
   }
   if (spec.head.kind == HeadKind::quantum && !p.head.input_grad) {
     p.head.circuit.evaluator = spec.head.evaluator;

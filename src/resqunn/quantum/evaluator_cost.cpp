@@ -13,13 +13,13 @@ namespace {
 // Fitted by hand to bench/bench_circuits' BM_Evaluator rows on one core
 // (Serial, forward + VJP, paper ansatz; docs/benchmarks.md, "Evaluator cost
 // model", lists the rows and the model's prediction for each).
-constexpr double kA0 = 20.0;
-constexpr double kA1 = 0.5;
-constexpr double kA2 = 2.6;
-constexpr double kB0 = 20.0;
-constexpr double kB1 = 0.32;
-constexpr double kB2 = 0.7;
-constexpr double kB3 = 0.32;
+constexpr double kA0 = 28.0;
+constexpr double kA1 = 0.67;
+constexpr double kA2 = 5.5;
+constexpr double kB0 = 15.0;
+constexpr double kB1 = 0.26;
+constexpr double kB2 = 2.2;
+constexpr double kB3 = 0.15;
 
 // Host lanes: the limits are checked for the widest chunks.
 constexpr int kHostLanes = 8;
