@@ -120,6 +120,14 @@ def test_both_evaluators_agree(resqunn_stdin):
     ('{"qubits": 1, "weights": [1, 2], "inputs": [[0]], "upstream": [[1], [2]]}',
      '"upstream" has 2 rows'),
     ('{"qubits": 1, "weights": [1, "x"], "inputs": [[0]]}', '"weights"[1] must be a number'),
+    # beyond a double: the field and the literal, not a library message
+    ('{"qubits": 1, "weights": [1, 1e400], "inputs": [[0]]}',
+     '"weights"[1]: the number 1e400 is outside the range of a double'),
+    ('{"qubits": 1, "weights": [1, 2], "inputs": [[0], [-2e999]]}',
+     '"inputs"[1][0]: the number -2e999 is outside the range'),
+    # duplicate fields are refused, not "the last one wins"
+    ('{"qubits": 1, "weights": [1, 2], "inputs": [[0]], "qubits": 2}',
+     '"qubits": duplicate field'),
 ])
 def test_bad_requests_exit_2_and_say_why(resqunn_stdin, request_text, expected):
     r = resqunn_stdin("circuit", input=request_text)

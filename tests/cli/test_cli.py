@@ -74,6 +74,25 @@ def test_extra_argument_is_not_called_a_command(resqunn, args):
     assert "unknown command" not in r.stderr
 
 
+def test_too_many_threads_are_refused_or_capped(resqunn):
+    # Kokkos 3.x's OpenMP pool crashed at several hundred threads: --threads
+    # above the hardware threads is a usage error, OMP_NUM_THREADS is capped.
+    hardware = os.cpu_count()
+    r = resqunn("--threads", "100000", "info")
+    assert r.returncode == EXIT_USAGE, (r.stdout, r.stderr)
+    assert f"--threads 100000 is more than this machine's {hardware} hardware thread" in r.stderr
+    assert "Segmentation" not in r.stderr
+    r = resqunn("info", "--json", env={"OMP_NUM_THREADS": "100000"})
+    assert r.returncode == 0, r.stderr
+    assert "OMP_NUM_THREADS=100000 is more than" in r.stderr
+    if os.environ.get("RESQUNN_EXPECT_OPENMP") == "1":
+        assert json.loads(r.stdout)["kokkos"]["concurrency"] == hardware
+    r = resqunn("--threads", "-1", "info")
+    assert r.returncode == EXIT_USAGE
+    assert "--threads -1: not a thread count" in r.stderr
+    assert "1797693" not in r.stderr  # no DBL_MAX in the message
+
+
 # --- info --------------------------------------------------------------------
 
 def test_info_reports_kokkos_mpi_hdf5(resqunn):

@@ -17,6 +17,7 @@ import random
 import re
 import shutil
 import signal
+import subprocess
 import time
 import tomllib
 
@@ -700,6 +701,40 @@ def test_group_size_that_does_not_divide_the_ranks(tiny, tmp_path):
     assert r.returncode == EXIT_USAGE, r.stderr
     assert r.stderr.count("--group-size 3 does not divide the 2 MPI ranks") == 1
     assert "group size" in r.stderr
+    assert h5files(tmp_path) == []
+
+
+@pytest.mark.parametrize("what, rank1_args, message", [
+    ("group size", ["-g", "2"], "another -g/--group-size"),
+    ("output", ["-o", "other.h5"], "another -o/--output"),
+    ("spec", ["SPEC2"], "another sweep spec"),
+])
+def test_ranks_started_differently_all_exit_2_and_write_nothing(tiny, tmp_path, what,
+                                                                  rank1_args, message):
+    # An MPMD launch (one command per rank): rank 1 differs in one argument.
+    other = tmp_path / "other_spec.toml"
+    text = tiny.spec.read_text()
+    other.write_text(re.sub(r'(?m)^name = "[^"]*"', 'name = "another"', text, count=1))
+    assert other.read_text() != text
+    out = tmp_path / "out.h5"
+    base = {"spec": str(tiny.spec), "-o": str(out), "-g": "1"}
+    changed = dict(base)
+    if rank1_args == ["SPEC2"]:
+        changed["spec"] = str(other)
+    else:
+        changed[rank1_args[0]] = str(tmp_path / rank1_args[1]) if rank1_args[0] == "-o" \
+            else rank1_args[1]
+
+    def command(a):
+        return [tiny.resqunn.binary, "sweep", "run", a["spec"], "-o", a["-o"], "-g", a["-g"],
+                "--data-dir", str(tiny.data_dir)]
+
+    mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
+    cmd = [mpiexec, "--oversubscribe", "-n", "1", *command(base), ":", "-n", "1",
+           *command(changed)]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=tiny.resqunn.env, timeout=60)
+    assert r.returncode == EXIT_USAGE, (what, r.stderr)
+    assert r.stderr.count(f"rank 1 was started with {message}") == 1, r.stderr
     assert h5files(tmp_path) == []
 
 

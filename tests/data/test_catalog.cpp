@@ -4,6 +4,8 @@
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/data/detail/file_io.hpp"
+#include "resqunn/data/detail/manifest.hpp"
+#include "resqunn/data/idx.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -172,6 +174,38 @@ TEST_F(Fashion, DamageIsDetectedNamedAndRepairedByForce) {
   EXPECT_THAT(fetch("fashion-mnist", copy), HasSubstr("fetched into"));
   EXPECT_NO_THROW(info("fashion-mnist", copy));
   EXPECT_THAT(fetch("fashion-mnist", copy, {true, ""}), HasSubstr("fetched into"));
+  fs::remove_all(copy);
+}
+
+// Valid files of another shape with a manifest that matches them (a
+// regenerated SHA256SUMS) are another dataset: refused, not trained on
+// under fashion-mnist's name.
+TEST_F(Fashion, AnotherShapeUnderAKnownNameIsRefused) {
+  const auto copy = fresh_dir("reshaped");
+  fs::copy(*dir_, copy, fs::copy_options::recursive);
+  const fs::path ddir = copy / "fashion-mnist";
+  const auto test = load("fashion-mnist", "test", copy);
+  IdxArray small;
+  small.type = IdxType::u8;
+  small.dims = {static_cast<std::uint32_t>(test.count), 14, 14};
+  small.data.assign(test.count * 14 * 14, 0);
+  for (std::size_t i = 0; i < test.count; ++i) {  // every other pixel of the top-left quarter
+    for (std::size_t y = 0; y < 14; ++y) {
+      for (std::size_t x = 0; x < 14; ++x)
+        small.data[(i * 14 + y) * 14 + x] = test.pixels[(i * 28 + 2 * y) * 28 + 2 * x];
+    }
+  }
+  write_idx(ddir / "test-images-idx3-ubyte.gz", small, true);
+  std::vector<detail::ManifestEntry> entries = detail::read_manifest(ddir, "");
+  for (auto& e : entries) {
+    const auto bytes = detail::read_bytes(ddir / e.file);
+    e.sha256 = sha256_hex(bytes.data(), bytes.size());
+  }
+  detail::write_manifest(ddir, entries);
+  const auto msg = message_of([&] { load("fashion-mnist", "test", copy); });
+  EXPECT_THAT(msg, HasSubstr("holds 10000 images of 14x14; fashion-mnist test has 10000 of 28x28"));
+  EXPECT_THAT(msg, HasSubstr("resqunn data fetch fashion-mnist --force"));
+  EXPECT_THAT(message_of([&] { info("fashion-mnist", copy); }), HasSubstr("another dataset"));
   fs::remove_all(copy);
 }
 

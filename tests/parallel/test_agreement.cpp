@@ -70,6 +70,22 @@ TEST(Agreement, NonResqunnExceptionsBecomeErrors) {
   }
 }
 
+TEST(Agreement, RequireSameNamesTheFirstItemThatDiffers) {
+  parallel::require_same(MPI_COMM_WORLD, {{"spec", "a"}, {"-o/--output", "r.h5"}});
+  if (size() == 1) return;
+  const int odd = size() - 1;
+  try {
+    parallel::require_same(MPI_COMM_WORLD, {{"spec", "a"},
+                                            {"-g/--group-size", rank() == odd ? "2" : "1"},
+                                            {"-o/--output", rank() == odd ? "b.h5" : "r.h5"}});
+    FAIL() << "no exception on rank " << rank();
+  } catch (const UsageError& e) {
+    EXPECT_TRUE(parallel::is_agreed(e));
+    EXPECT_THAT(e.what(), HasSubstr("rank " + std::to_string(odd) +
+                                    " was started with another -g/--group-size than rank 0"));
+  }
+}
+
 TEST(Agreement, AllTrue) {
   EXPECT_TRUE(parallel::all_true(MPI_COMM_WORLD, true));
   EXPECT_EQ(parallel::all_true(MPI_COMM_WORLD, rank() != 0), false);

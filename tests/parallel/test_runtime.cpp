@@ -1,6 +1,8 @@
 // The runtime brought up MPI and Kokkos; the info functions describe them.
+#include "resqunn/core/error.hpp"
 #include "resqunn/parallel/kokkos_info.hpp"
 #include "resqunn/parallel/mpi_info.hpp"
+#include "resqunn/parallel/runtime.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -14,6 +16,33 @@ TEST(Runtime, MpiAndKokkosAreInitialised) {
   MPI_Initialized(&initialized);
   EXPECT_TRUE(initialized);
   EXPECT_TRUE(Kokkos::is_initialized());
+}
+
+// Thread counts: --threads is refused above the hardware threads (Kokkos
+// 3.x's OpenMP pool crashed at several hundred), OMP_NUM_THREADS is capped
+// with a warning, anything else passes through.
+TEST(ChooseThreads, RefusesTooManyAndCapsTheEnvironment) {
+  EXPECT_EQ(parallel::choose_threads(0, nullptr, 2).threads, 0);
+  EXPECT_EQ(parallel::choose_threads(2, nullptr, 2).threads, 2);
+  EXPECT_EQ(parallel::choose_threads(2, "1000", 2).threads, 2);  // the flag wins
+  try {
+    (void)parallel::choose_threads(1000, nullptr, 2);
+    ADD_FAILURE() << "--threads 1000 on 2 hardware threads accepted";
+  } catch (const UsageError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("--threads 1000 is more than this machine's 2 hardware threads"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("use --threads 1..2"), std::string::npos) << what;
+  }
+  const auto capped = parallel::choose_threads(0, "1000", 2);
+  EXPECT_EQ(capped.threads, 2);
+  EXPECT_NE(capped.warning.find("OMP_NUM_THREADS=1000 is more than"), std::string::npos);
+  EXPECT_EQ(parallel::choose_threads(0, "8,2", 16).threads, 0);  // within: Kokkos reads it
+  EXPECT_EQ(parallel::choose_threads(0, "64,2", 16).threads, 16);
+  EXPECT_TRUE(parallel::choose_threads(0, "2", 2).warning.empty());
+  EXPECT_EQ(parallel::choose_threads(0, "lots", 2).threads, 0);  // not a number: Kokkos decides
+  EXPECT_EQ(parallel::choose_threads(500, nullptr, 0).threads, 500);  // unknown hardware
 }
 
 TEST(KokkosInfo, DescribesTheCompiledBackends) {

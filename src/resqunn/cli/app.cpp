@@ -35,8 +35,24 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--log-all-ranks", g.log_all_ranks,
                "Under MPI, let every rank log info messages (default: rank 0 only)");
   app.add_option("--threads", g.threads,
-                 "Kokkos host threads per rank (default: OMP_NUM_THREADS, else all cores)")
-      ->check(CLI::NonNegativeNumber);
+                 "Kokkos host threads per rank, at most the machine's hardware threads "
+                 "(default: OMP_NUM_THREADS, else all cores)")
+      ->check(CLI::Validator(
+          [](const std::string& value) -> std::string {
+            // A plain message: CLI11's range check prints DBL_MAX in full.
+            std::size_t used = 0;
+            int n = -1;
+            try {
+              n = std::stoi(value, &used);
+            } catch (const std::exception&) {
+              used = 0;
+            }
+            if (used == value.size() && n >= 0) return {};
+            return "--threads " + value +
+                   ": not a thread count; use a positive number (or leave it out: "
+                   "OMP_NUM_THREADS, else every core)";
+          },
+          "COUNT"));
 }
 
 // An error one rank saw alone cannot unwind through MPI_Finalize on a

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace resqunn::cli {
 
@@ -84,16 +87,85 @@ std::vector<double> rows_of(const json& j, const char* key, std::size_t rows, st
   return out;
 }
 
+// Where the parser is, as a field path ("weights"[3]), for the callback
+// below: it refuses duplicate fields (JSON allows them, and nlohmann keeps
+// the last silently) and names the field of a number that overflows a double.
+class ParsePosition {
+public:
+  bool on_event(int /*depth*/, json::parse_event_t event, const json& parsed) {
+    using E = json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        frames_.push_back({event == E::array_start, {}, 0, {}});
+        break;
+      case E::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) {
+          throw UsageError(path() + ": duplicate field (JSON objects allow one of each)",
+                           "give each field once; " + std::string(kFormatFix));
+        }
+        break;
+      }
+      case E::value:
+        next();
+        break;
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        next();
+        break;
+    }
+    return true;
+  }
+
+  /// The field being parsed: "key" in objects, [i] in arrays.
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_)
+      p += f.array ? "[" + std::to_string(f.index) + "]" : "\"" + f.key + "\"";
+    return p.empty() ? "the request" : p;
+  }
+
+private:
+  struct Frame {
+    bool array;
+    std::string key;
+    std::size_t index;
+    std::set<std::string> keys;
+  };
+  // A value ends: an array moves on to its next element.
+  void next() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 CircuitRequest parse_circuit_request(const std::string& text, const std::string& source) {
   json j;
+  ParsePosition at;
   try {
-    j = json::parse(text);
+    j = json::parse(text, [&at](int depth, json::parse_event_t event, json& parsed) {
+      return at.on_event(depth, event, parsed);
+    });
   } catch (const json::parse_error& e) {
     throw UsageError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " +
                          std::string(e.what()).substr(std::string(e.what()).find(':') + 2),
                      kFormatFix);
+  } catch (const json::out_of_range& e) {
+    // 406: a number literal beyond a double's range, e.g. 1e400.
+    const std::string what = e.what();
+    const auto open = what.find('\''), close = what.rfind('\'');
+    const std::string literal =
+        open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+    throw UsageError(source + ": " + at.path() + ": the number " + literal +
+                         " is outside the range of a double (about 1.8e308)",
+                     "give a finite number; " + std::string(kFormatFix));
+  } catch (const UsageError& e) {
+    throw UsageError(source + ": " + e.problem(), e.fix());
   }
   if (!j.is_object()) throw UsageError(source + ": the request must be a JSON object", kFormatFix);
   for (const auto& item : j.items()) {

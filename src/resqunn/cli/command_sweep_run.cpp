@@ -32,6 +32,13 @@ int run_sweep(const SweepRunOptions& o, const Context& ctx) {
   run.group_size = o.group_size;
   run.data_dir = o.data_dir.empty() ? data::default_data_dir() : std::filesystem::path(o.data_dir);
   run.provenance = run_provenance(ctx);
+  // Before any work: every rank runs the same sweep into the same file.
+  parallel::require_same(MPI_COMM_WORLD, {{"sweep spec (its text, or its base config's)",
+                                           spec.text + '\0' + spec.base_text},
+                                          {"-o/--output", run.output.string()},
+                                          {"-g/--group-size", std::to_string(run.group_size)},
+                                          {"--overwrite", run.overwrite ? "yes" : "no"},
+                                          {"--data-dir", run.data_dir.string()}});
   const auto r = sweep::run_sweep(spec, run, MPI_COMM_WORLD);
   if (r.stopped) {
     if (ctx.rank == 0) {

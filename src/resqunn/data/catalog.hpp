@@ -22,6 +22,13 @@ struct DatasetSpec {
   int num_classes = 0;
   std::vector<std::string> class_names;
   std::vector<std::string> splits;  // e.g. {"train", "test"}
+  /// What every split must hold: images of rows x cols, counts[i] of them
+  /// in splits[i]. A dataset directory of another shape (valid files, a
+  /// regenerated manifest) is refused rather than trained on under the
+  /// same name.
+  std::size_t rows = 28;
+  std::size_t cols = 28;
+  std::vector<std::size_t> counts;
 };
 
 /// Every known dataset ("mnist", "fashion-mnist").
@@ -49,7 +56,8 @@ struct FetchOptions {
 std::string fetch(const std::string& name, const std::filesystem::path& dir,
                   const FetchOptions& options = {});
 
-/// Loads one split after verifying the manifest and the IDX contents.
+/// Loads one split after verifying the manifest, the IDX contents and the
+/// catalogue's shape and count (DataError otherwise).
 RawImages load(const std::string& name, const std::string& split, const std::filesystem::path& dir);
 
 struct SplitInfo {

@@ -3,6 +3,7 @@
 #include "resqunn/core/error.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace resqunn::parallel {
@@ -46,6 +47,35 @@ bool all_true(MPI_Comm comm, bool local) {
   int value = local ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT, MPI_LAND, comm);
   return value != 0;
+}
+
+void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  if (size == 1) return;
+  // FNV-1a: a digest per item, so that values of any length cost 8 bytes.
+  std::vector<std::uint64_t> mine(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (const char c : items[i].value) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    mine[i] = h;
+  }
+  const int n = static_cast<int>(items.size());
+  std::vector<std::uint64_t> all(static_cast<std::size_t>(n) * size);
+  MPI_Allgather(mine.data(), n, MPI_UINT64_T, all.data(), n, MPI_UINT64_T, comm);
+  for (int i = 0; i < n; ++i) {
+    for (int r = 1; r < size; ++r) {
+      if (all[static_cast<std::size_t>(r) * n + i] == all[i]) continue;
+      throw Agreed<UsageError>(
+          "rank " + std::to_string(r) + " was started with another " + items[i].name +
+              " than rank 0: every rank of a run must run the same command",
+          "start all ranks alike (mpirun -n N resqunn ...); an MPMD launch must give every "
+          "rank the same arguments");
+    }
+  }
 }
 
 void agree_or_rethrow(MPI_Comm comm, const std::exception_ptr& failure) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace resqunn::parallel {
 
@@ -33,6 +34,21 @@ inline bool is_agreed(const std::exception& e) {
 
 /// True on every rank iff `local` is true on every rank of `comm`. Collective.
 bool all_true(MPI_Comm comm, bool local);
+
+/// One thing every rank of a run must have alike: what it is called in a
+/// message (e.g. "-g/--group-size") and this rank's value.
+struct SameOnEveryRank {
+  std::string name;
+  std::string value;
+};
+
+/// Collective. Returns if every rank of `comm` gave the same values (in the
+/// same order); else every rank throws Agreed<UsageError> naming the first
+/// item that differs and the lowest rank that differs from rank 0 in it.
+/// Ranks started with different arguments (an MPMD launch, a per-rank
+/// script) would otherwise split into inconsistent groups and hang, or
+/// write one rank's work under another's labels. Compares 64-bit digests.
+void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items);
 
 /// Collective. If `failure` is null on every rank, returns. Otherwise every
 /// rank throws the failure of the lowest failing rank as Agreed<T>, T the
