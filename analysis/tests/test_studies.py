@@ -601,7 +601,7 @@ def test_write_results_page(study_tables, tmp_path):
     assert "| 2 layers | `none` | cut | reached | – |" in text
     assert "| 3 layers | `O1+O2+O3` | reached | reached | reached |" in text
     # the build's revision, and whether it had uncommitted changes, in plain words
-    assert re.search(r"resqunn `[0-9a-f]{12}`(\s+with\s+uncommitted\s+changes)?\),", text)
+    assert re.search(r"resqunn\s+`[0-9a-f]{12}`(\s+with\s+uncommitted\s+changes)?\),", text)
     assert ", ``)" not in text
     assert "78 (two-layer (60), three-layer (18))" in text
     assert "72 (depth-per-layer (24), layer-count (32), init-gradients (16))" in text
