@@ -54,9 +54,10 @@ void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items) {
   MPI_Comm_size(comm, &size);
   if (size == 1) return;
   // FNV-1a: a digest per item, so that values of any length cost 8 bytes.
-  std::vector<std::uint64_t> mine(items.size());
+  // unsigned long long: the type MPI_UNSIGNED_LONG_LONG names on every ABI.
+  std::vector<unsigned long long> mine(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    std::uint64_t h = 1469598103934665603ULL;
+    unsigned long long h = 1469598103934665603ULL;
     for (const char c : items[i].value) {
       h ^= static_cast<unsigned char>(c);
       h *= 1099511628211ULL;
@@ -64,8 +65,9 @@ void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items) {
     mine[i] = h;
   }
   const int n = static_cast<int>(items.size());
-  std::vector<std::uint64_t> all(static_cast<std::size_t>(n) * size);
-  MPI_Allgather(mine.data(), n, MPI_UINT64_T, all.data(), n, MPI_UINT64_T, comm);
+  std::vector<unsigned long long> all(static_cast<std::size_t>(n) * size);
+  MPI_Allgather(mine.data(), n, MPI_UNSIGNED_LONG_LONG, all.data(), n, MPI_UNSIGNED_LONG_LONG,
+                comm);
   for (int i = 0; i < n; ++i) {
     for (int r = 1; r < size; ++r) {
       if (all[static_cast<std::size_t>(r) * n + i] == all[i]) continue;
