@@ -177,6 +177,14 @@ const std::vector<BadSpec>& bad_specs() {
       {"duplicate_points",
        kHead + "[axes]\ntrain.seed = [1, 2, 1]\n",
        {"s.toml: point 2 (train.seed=1) is the same configuration as point 0 (train.seed=1), id "}},
+      // One wiring, two spellings: one configuration (canonical residual).
+      {"equal_wirings",
+       kHead + "[axes]\n\"model.residual\" = [\"O1+O2\", \"O2+O1\"]\n",
+       {"point 1 (model.residual=O2+O1) is the same configuration as point 0 "
+        "(model.residual=O1+O2)"}},
+      {"residual_spelling",
+       kHead + "[axes]\n\"model.residual\" = [\"x+o1\"]\n",
+       {"X and O are upper case (did you mean \"X+O1\"?)"}},
       {"duplicate_of_a_default",
        kHead + "[axes]\ntrain.epochs = [5]\n[[points]]\n",
        {"point 1 (base) is the same configuration as point 0 (train.epochs=5)",

@@ -4,6 +4,7 @@
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/model/plan.hpp"
+#include "resqunn/model/residual.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/point.hpp"
 
@@ -65,6 +66,8 @@ model::ModelSpec spec_from_options(const DescribeOptions& o) {
   spec.head.evaluator = evaluator;
   spec.gradient_mode = model::parse_gradient_mode(o.gradient_mode);
   spec.head.kind = model::parse_head_kind(o.head);
+  // Shown in its one spelling ("O2+O1" describes as "O1+O2").
+  spec.residual = model::canonical_residual(spec.residual, layers);
   return spec;
 }
 

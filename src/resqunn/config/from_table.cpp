@@ -520,6 +520,12 @@ void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
                               : layer_tables != nullptr ? s.origin("layers")
                                                         : s.self();
   check_model(r, s, head, head_origins, origins, count_origin, m);
+  // One spelling per wiring, so that equal wirings share a point id (an
+  // invalid one was reported above, with its position).
+  try {
+    m.residual = model::canonical_residual(m.residual, static_cast<int>(m.layers.size()));
+  } catch (const UsageError&) {
+  }
 }
 
 void read_train(const Section& s, train::TrainOptions& t) {

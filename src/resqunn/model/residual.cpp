@@ -13,36 +13,57 @@ const char* const kGrammarHint =
     "write sums of X and O1..OL with + and parentheses, several separated by ';', "
     "e.g. \"X+O1\", \"O1+O2\", \"(X+O1)+O2\", or \"none\"";
 
+// An expression as parsed: its nodes (ascending) and its canonical text.
+struct Expr {
+  std::vector<int> nodes;
+  std::string text;  // canonical: terms ordered by their largest node
+  bool sum = false;  // has a '+' (a child sum is parenthesised)
+};
+
 // Recursive descent over the grammar in residual.hpp. Every sum it meets is
-// recorded with its nodes; columns in messages are 1-based.
+// recorded with its nodes; columns in messages are 1-based. It also prints
+// the text in canonical form (canonical_residual).
 class Parser {
 public:
   Parser(std::string_view text, int layers) : text_(text), layers_(layers) {}
 
   std::vector<std::vector<int>> parse() {
+    std::vector<Expr> top;
     for (;;) {
       skip_space();
-      const auto nodes = expr();
+      Expr e = expr();
       // A lone term (e.g. "O2") is a sum of one: it names a consumer too.
-      if (nodes.size() == 1) record(nodes);
+      if (e.nodes.size() == 1) record(e.nodes);
+      top.push_back(std::move(e));
       skip_space();
       if (at_end()) break;
       if (peek() != ';') fail("expected '+', ';' or the end");
       ++pos_;
     }
+    // Sums by their consumer (the largest node), each once.
+    std::stable_sort(top.begin(), top.end(),
+                     [](const Expr& a, const Expr& b) { return a.nodes.back() < b.nodes.back(); });
+    for (const Expr& e : top) {
+      if (canonical_.empty() || canonical_.substr(canonical_.rfind(';') + 1) != e.text) {
+        canonical_ += (canonical_.empty() ? "" : ";") + e.text;
+      }
+    }
     return sums_;
   }
 
+  const std::string& canonical() const { return canonical_; }
+
 private:
-  std::vector<int> expr() {
-    std::vector<int> nodes = term();
-    bool summed = false;
+  Expr expr() {
+    std::vector<Expr> terms{term()};
+    std::vector<int> nodes = terms.front().nodes;
     for (;;) {
       skip_space();
       if (at_end() || peek() != '+') break;
       ++pos_;
       const std::size_t at = pos_;
-      for (int n : term()) {
+      terms.push_back(term());
+      for (int n : terms.back().nodes) {
         if (std::find(nodes.begin(), nodes.end(), n) != nodes.end()) {
           pos_ = at;
           skip_space();
@@ -50,28 +71,35 @@ private:
         }
         nodes.push_back(n);
       }
-      summed = true;
     }
     std::sort(nodes.begin(), nodes.end());
-    if (summed) record(nodes);
-    return nodes;
+    if (terms.size() == 1) return std::move(terms.front());
+    record(nodes);
+    // Terms have disjoint nodes: their largest nodes order them uniquely.
+    std::sort(terms.begin(), terms.end(),
+              [](const Expr& a, const Expr& b) { return a.nodes.back() < b.nodes.back(); });
+    Expr e{nodes, {}, true};
+    for (const Expr& t : terms) {
+      e.text += (e.text.empty() ? "" : "+") + (t.sum ? "(" + t.text + ")" : t.text);
+    }
+    return e;
   }
 
-  std::vector<int> term() {
+  Expr term() {
     skip_space();
     if (at_end()) fail("expected X, O1..O" + std::to_string(layers_) + " or '('");
     const char c = peek();
     if (c == '(') {
       ++pos_;
-      auto nodes = expr();
+      Expr e = expr();
       skip_space();
       if (at_end() || peek() != ')') fail("expected ')'");
       ++pos_;
-      return nodes;
+      return e;
     }
     if (c == 'X' || c == 'x') {
       ++pos_;
-      return {0};
+      return {{0}, "X", false};
     }
     if (c == 'O' || c == 'o') {
       const std::size_t start = pos_++;
@@ -87,7 +115,7 @@ private:
         fail("expected O1..O" + std::to_string(layers_) + " (the model has " +
              std::to_string(layers_) + (layers_ == 1 ? " layer)" : " layers)"));
       }
-      return {static_cast<int>(index)};
+      return {{static_cast<int>(index)}, node_name(static_cast<int>(index)), false};
     }
     fail("expected X, O1..O" + std::to_string(layers_) + " or '('");
   }
@@ -110,6 +138,7 @@ private:
   int layers_;
   std::size_t pos_ = 0;
   std::vector<std::vector<int>> sums_;
+  std::string canonical_;
 };
 
 bool is_none(std::string_view text) {
@@ -120,7 +149,38 @@ bool is_none(std::string_view text) {
   return t.empty() || t == "none";
 }
 
+// The grammar's own spelling: upper-case X and O, no spaces, "none" for
+// the plain chain. Anything else that parses is refused with its canonical
+// form as the suggestion, so that one wiring has one spelling (and one id).
+void require_spelling(std::string_view text, const std::string& canonical) {
+  const bool spaced = std::any_of(
+      text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+  const bool lower = text != "none" && std::any_of(text.begin(), text.end(),
+                                                   [](char c) { return c == 'x' || c == 'o'; });
+  if (!text.empty() && !spaced && !lower) return;
+  const std::string why = text.empty() ? "an empty wiring"
+                          : spaced     ? "spaces are not part of the grammar"
+                                       : "X and O are upper case";
+  throw UsageError(
+      "residual \"" + std::string(text) + "\": " + why + " (did you mean \"" + canonical + "\"?)",
+      kGrammarHint);
+}
+
+std::string canonical_of(std::string_view text, int layers) {
+  if (is_none(text)) return "none";
+  Parser p(text, layers);
+  (void)p.parse();
+  return p.canonical();
+}
+
 }  // namespace
+
+std::string canonical_residual(std::string_view text, int layers) {
+  if (layers < 1) throw UsageError("a residual wiring needs at least one layer");
+  std::string canonical = canonical_of(text, layers);
+  require_spelling(text, canonical);
+  return canonical;
+}
 
 std::string node_name(int node) { return node == 0 ? "X" : "O" + std::to_string(node); }
 
@@ -132,6 +192,7 @@ std::string sum_name(const std::vector<int>& nodes) {
 
 Wiring parse_residual(std::string_view text, int layers) {
   if (layers < 1) throw UsageError("a residual wiring needs at least one layer");
+  require_spelling(text, canonical_of(text, layers));
   Wiring w;
   w.layers = layers;
   w.sources.resize(static_cast<std::size_t>(layers) + 1);

@@ -31,9 +31,17 @@ struct Wiring {
 
 /// Parses `text` for a model of `layers` quanvolution layers. Throws
 /// UsageError pointing at the column ("expected O1..O2 (the model has 2
-/// layers) at column 5"), and on
-/// sums that target a consumer twice or name a node twice.
+/// layers) at column 5"), on sums that target a consumer twice or name a
+/// node twice, and on spellings outside the grammar (canonical_residual).
 Wiring parse_residual(std::string_view text, int layers);
+
+/// The one spelling of a wiring: every sum's terms ordered by their largest
+/// node (so "O2+O1" is "O1+O2", "O2+(X+O1)" is "(X+O1)+O2"), the
+/// ';'-separated sums ordered by their consumer, each once; "none" for the
+/// plain chain. Run configs store it, so equal wirings get one point id.
+/// Throws UsageError as parse_residual, and for text outside the grammar's
+/// spelling (spaces, lower case, empty), suggesting the canonical form.
+std::string canonical_residual(std::string_view text, int layers);
 
 /// "X", "O2", "X+O1+O2".
 std::string node_name(int node);
