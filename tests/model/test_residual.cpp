@@ -104,6 +104,7 @@ TEST(CanonicalResidual, OneSpellingPerWiring) {
       {"( x+o1 ) + o2", "(did you mean \"(X+O1)+O2\"?)"},
       {"", "an empty wiring (did you mean \"none\"?)"},
       {" none", "(did you mean \"none\"?)"},
+      {"X+O1;O1+X+O2;X+O2", "the input of the head is given twice"},
   };
   for (const auto& [text, message] : refused) {
     for (const bool canonical : {true, false}) {

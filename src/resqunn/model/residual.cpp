@@ -176,10 +176,8 @@ std::string canonical_of(std::string_view text, int layers) {
 }  // namespace
 
 std::string canonical_residual(std::string_view text, int layers) {
-  if (layers < 1) throw UsageError("a residual wiring needs at least one layer");
-  std::string canonical = canonical_of(text, layers);
-  require_spelling(text, canonical);
-  return canonical;
+  (void)parse_residual(text, layers);  // every check, conflicts between sums included
+  return canonical_of(text, layers);
 }
 
 std::string node_name(int node) { return node == 0 ? "X" : "O" + std::to_string(node); }
