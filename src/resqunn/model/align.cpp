@@ -60,18 +60,26 @@ bool for_each_plane(Term& term, Aligned& aligned, F&& f) {
   return true;
 }
 
-// Calls f(dst, src, fy, fx, row_stride) for each output plane when every
-// bin has the same fy x fx cells (the term's size a multiple of the
-// aligned one, e.g. 14x14 pooled to 7x7): dst the (n, c) plane of
-// `aligned`, src the term's plane (channel 0 when broadcast). The bins are
-// for_each_cell's, summed in the same order, so the result is bitwise its
-// result, without per-cell bin arithmetic.
+// True when every bin of pooling `term` to `aligned` has the same fy x fx
+// cells (the term's size a multiple of the aligned one, e.g. 14x14 pooled
+// to 7x7); those bins are for_each_cell's.
+bool uniform_bins(const Shape& term, const Shape& aligned, int& fy, int& fx) {
+  if (term.height % aligned.height != 0 || term.width % aligned.width != 0) return false;
+  fy = term.height / aligned.height;
+  fx = term.width / aligned.width;
+  return true;
+}
+
+// Calls f(aligned_plane, term_plane, fy, fx) for each (n, c) plane of
+// `aligned` when the bins are uniform (uniform_bins); the term's plane is
+// channel 0 when it broadcasts. Summing each bin in for_each_cell's order
+// gives bitwise its result, without per-cell bin arithmetic.
 template <class Aligned, class Term, class F>
 bool for_each_uniform_plane(Term& term, Aligned& aligned, F&& f) {
   const Shape& t = term.shape;
   const Shape& a = aligned.shape;
-  if (t.height % a.height != 0 || t.width % a.width != 0) return false;
-  const int fy = t.height / a.height, fx = t.width / a.width;
+  int fy = 0, fx = 0;
+  if (!uniform_bins(t, a, fy, fx)) return false;
   const std::size_t out_plane = static_cast<std::size_t>(a.height) * a.width;
   const std::size_t in_plane = static_cast<std::size_t>(t.height) * t.width;
   for (int n = 0; n < aligned.count; ++n) {
@@ -84,16 +92,15 @@ bool for_each_uniform_plane(Term& term, Aligned& aligned, F&& f) {
   return true;
 }
 
-// add_aligned where every bin has the same fy x fx cells (the term's size a
-// multiple of the aligned one, e.g. 14x14 pooled to 7x7): each term plane
-// is pooled once, then added to every aligned channel that reads it (all of
+// add_aligned where the bins are uniform (uniform_bins): each term plane is
+// pooled once, then added to every aligned channel that reads it (all of
 // them for a broadcast one-channel term). The bins and the order of each
 // bin's sum are for_each_cell's, so the result is bitwise its result.
 bool add_uniform_pooled(const Tensor& in, Tensor& out) {
   const Shape& t = in.shape;
   const Shape& a = out.shape;
-  if (t.height % a.height != 0 || t.width % a.width != 0) return false;
-  const int fy = t.height / a.height, fx = t.width / a.width;
+  int fy = 0, fx = 0;
+  if (!uniform_bins(t, a, fy, fx)) return false;
   const double count = static_cast<double>(fy * fx);
   const std::size_t out_plane = static_cast<std::size_t>(a.height) * a.width;
   const std::size_t in_plane = static_cast<std::size_t>(t.height) * t.width;

@@ -201,19 +201,19 @@ ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
   p.head = plan_head(spec.head, consumer_input(p, L), classes);
   p.groups.push_back({"head", offset, p.head.weights, true});
   plan_gradients(p);
-  // A layer that passes no gradient to its input (data inputs, barrier
-  // mode) runs its VJPs without input gradients: costed as such, which can
+  // The evaluators again, now that the gradient plan says which circuits
+  // pass a gradient to their input: a VJP without input gradients (data
+  // inputs, barrier mode) costs the compiled evaluator less, which can
   // change what auto picks.
   for (int k = 0; k < L; ++k) {
     LayerPlan& l = p.layers[k];
-    if (l.input_grad) continue;
     l.circuit.evaluator = l.spec.evaluator;
     l.costs = plan_evaluator(l.circuit, l.circuits_per_image * kImagesPerStep,
-                             "model.layers[" + std::to_string(k) + "]", false);
+                             "model.layers[" + std::to_string(k) + "]", l.input_grad);
   }
-  if (spec.head.kind == HeadKind::quantum && !p.head.input_grad) {
+  if (spec.head.kind == HeadKind::quantum) {
     p.head.circuit.evaluator = spec.head.evaluator;
-    p.head.costs = plan_evaluator(p.head.circuit, kImagesPerStep, "model.head", false);
+    p.head.costs = plan_evaluator(p.head.circuit, kImagesPerStep, "model.head", p.head.input_grad);
   }
   return p;
 }

@@ -1,6 +1,7 @@
 #include "resqunn/parallel/agreement.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/sha256.hpp"
 
 #include <cstdint>
 #include <string>
@@ -53,16 +54,15 @@ void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items) {
   int size = 1;
   MPI_Comm_size(comm, &size);
   if (size == 1) return;
-  // FNV-1a: a digest per item, so that values of any length cost 8 bytes.
-  // unsigned long long: the type MPI_UNSIGNED_LONG_LONG names on every ABI.
+  // A digest per item (the first 8 bytes of its SHA-256), so that values
+  // of any length cost 8 bytes. unsigned long long: the type
+  // MPI_UNSIGNED_LONG_LONG names on every ABI.
   std::vector<unsigned long long> mine(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    unsigned long long h = 1469598103934665603ULL;
-    for (const char c : items[i].value) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-    mine[i] = h;
+    Sha256 h;
+    h.update(items[i].value);
+    const auto d = h.digest();
+    for (int b = 0; b < 8; ++b) mine[i] = (mine[i] << 8) | d[static_cast<std::size_t>(b)];
   }
   const int n = static_cast<int>(items.size());
   std::vector<unsigned long long> all(static_cast<std::size_t>(n) * size);

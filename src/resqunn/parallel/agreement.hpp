@@ -47,7 +47,8 @@ struct SameOnEveryRank {
 /// item that differs and the lowest rank that differs from rank 0 in it.
 /// Ranks started with different arguments (an MPMD launch, a per-rank
 /// script) would otherwise split into inconsistent groups and hang, or
-/// write one rank's work under another's labels. Compares 64-bit digests.
+/// write one rank's work under another's labels. Compares 64-bit digests
+/// (truncated SHA-256).
 void require_same(MPI_Comm comm, const std::vector<SameOnEveryRank>& items);
 
 /// Collective. If `failure` is null on every rank, returns. Otherwise every
