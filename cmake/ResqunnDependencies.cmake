@@ -19,6 +19,7 @@ if(NOT RESQUNN_HDF5_PARALLEL)
                   "than one rank. Fix: install libhdf5-openmpi-dev (scripts/setup.sh does).")
 endif()
 
+find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)

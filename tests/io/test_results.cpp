@@ -57,8 +57,12 @@ class Results : public io::testing::TempDir {
 protected:
   std::filesystem::path file() const { return dir_ / "results.h5"; }
 
+  // Published at once, so that the tests can read the file by its name
+  // while writing it (as sweeps do once their points are described).
   ResultsFile create_small() {
-    return ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), false);
+    auto results = ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), false);
+    results.publish();
+    return results;
   }
 
   // Describes points 0 to 2, fills points 0 and 2 completely and leaves
@@ -351,6 +355,90 @@ std::int64_t current_slot(const std::filesystem::path& file, int point) {
       .open_dataset("checkpoint/current")
       .read_block<std::int64_t>({static_cast<std::uint64_t>(point)}, {1})
       .front();
+}
+
+TEST_F(Results, ANewFileAppearsUnderItsNameOnlyWhenPublished) {
+  const auto staging = ResultsFile::staging_path(file());
+  EXPECT_EQ(staging.string(), file().string() + ".creating");
+  {
+    auto results = ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), false);
+    EXPECT_FALSE(std::filesystem::exists(file()));
+    EXPECT_TRUE(std::filesystem::exists(staging));
+    results.write_point_infos(0, {info_for(0), info_for(1)});
+    results.publish();
+    EXPECT_TRUE(std::filesystem::exists(file()));
+    EXPECT_FALSE(std::filesystem::exists(staging));
+    results.write_point_info(2, info_for(2));  // still open after publishing
+  }
+  EXPECT_EQ(ResultsFile::open(file(), OpenMode::read_only).read_point_info(2).id, info_for(2).id);
+}
+
+TEST_F(Results, ACreatedFileIsPublishedByCloseOrScopeButNotByAnException) {
+  const auto staging = ResultsFile::staging_path(file());
+  {
+    auto results = ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), false);
+  }  // out of scope normally: published
+  EXPECT_TRUE(std::filesystem::exists(file()));
+  std::filesystem::remove(file());
+  try {
+    auto results = ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), false);
+    results.write_point_info(0, info_for(0));
+    throw std::runtime_error("describing the points failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_FALSE(std::filesystem::exists(file()));
+  EXPECT_FALSE(std::filesystem::exists(staging));
+}
+
+TEST_F(Results, OverwriteKeepsTheOldFileUntilTheNewOneIsPublished) {
+  {
+    auto results = create_small();
+    write_all(results);
+    results.close();
+  }
+  const auto old_id = ResultsFile::open(file(), OpenMode::read_only).read_point_info(0).id;
+  ASSERT_FALSE(old_id.empty());
+  auto fresh = ResultsFile::create(file(), small_layout(), kSpec, fixed_provenance(), true);
+  EXPECT_EQ(ResultsFile::open(file(), OpenMode::read_only).read_point_info(0).id, old_id);
+  fresh.close();
+  EXPECT_TRUE(ResultsFile::open(file(), OpenMode::read_only).read_point_info(0).id.empty());
+}
+
+TEST_F(Results, AStagingFileLeftByAKilledRunIsReplaced) {
+  const auto staging = ResultsFile::staging_path(file());
+  { std::ofstream(staging) << "half a file"; }
+  auto results = create_small();
+  results.close();
+  EXPECT_FALSE(std::filesystem::exists(staging));
+  EXPECT_EQ(ResultsFile::open(file(), OpenMode::read_only).layout(), small_layout());
+}
+
+TEST_F(Results, AFileThatCannotFitIsRefusedBeforeItIsBegun) {
+  ResultsLayout huge = small_layout();
+  huge.points = 1 << 20;
+  huge.max_weights = 1 << 20;  // about 2^40 doubles per checkpoint vector
+  EXPECT_GT(huge.estimated_bytes(0), std::uint64_t{1} << 45);
+  try {
+    (void)ResultsFile::create(file(), huge, kSpec, fixed_provenance(), false);
+    FAIL() << "created";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no space left on the device"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("MiB free"), std::string::npos);
+  }
+  EXPECT_FALSE(std::filesystem::exists(file()));
+  EXPECT_FALSE(std::filesystem::exists(ResultsFile::staging_path(file())));
+}
+
+TEST_F(Results, TheSizeEstimateBoundsTheFileFromAbove) {
+  {
+    auto results = create_small();
+    write_all(results);
+    results.close();
+  }
+  const auto size = std::filesystem::file_size(file());
+  const auto estimate = small_layout().estimated_bytes(std::string(kSpec).size());
+  EXPECT_GE(estimate, size);
+  EXPECT_LT(estimate, size + (std::uint64_t{1} << 20));
 }
 
 TEST_F(Results, CheckpointsRoundTripBitForBitInAlternatingSlots) {

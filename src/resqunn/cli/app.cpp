@@ -4,6 +4,7 @@
 #include "resqunn/core/build_info.hpp"
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/logging.hpp"
+#include "resqunn/io/hdf5.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/parallel/runtime.hpp"
 
@@ -141,13 +142,18 @@ int run(int argc, char** argv) {
     setup_logging({level, runtime.rank(), runtime.size(), global.log_all_ranks});
     // Errors are handled while the runtime is alive: an error only one rank
     // saw must abort before MPI_Finalize could wait for the others.
-    try {
-      return action({runtime.rank(), runtime.size()});
-    } catch (const UsageError& e) {
-      return report(e, ExitCode::usage, runtime.rank(), runtime.size());
-    } catch (const std::exception& e) {
-      return report(e, ExitCode::failure, runtime.rank(), runtime.size());
-    }
+    const int code = [&] {
+      try {
+        return action({runtime.rank(), runtime.size()});
+      } catch (const UsageError& e) {
+        return report(e, ExitCode::usage, runtime.rank(), runtime.size());
+      } catch (const std::exception& e) {
+        return report(e, ExitCode::failure, runtime.rank(), runtime.size());
+      }
+    }();
+    // Every results file is closed by now; HDF5 shuts down before MPI does.
+    io::h5::close_library();
+    return code;
   } catch (const UsageError& e) {
     return report(e, ExitCode::usage, 0, 1);
   } catch (const std::exception& e) {

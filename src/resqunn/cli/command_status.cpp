@@ -2,6 +2,7 @@
 // hyperparameters that vary, state, epochs, best validation accuracy, wall
 // time. Safe while a sweep writes the file (readers never lock it).
 #include "resqunn/cli/command.hpp"
+#include "resqunn/core/writer_lock.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/parallel/agreement.hpp"
 
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <optional>
 
 namespace resqunn::cli {
 
@@ -55,12 +57,14 @@ struct StatusTable {
   std::vector<Row> rows;
   std::vector<std::size_t> cols;
   io::ResultsLayout layout;
+  std::optional<LockHolder> writer;  // the lock file's holder, if any
 };
 
 StatusTable read_status(const StatusOptions& o) {
   const auto file = io::ResultsFile::open(o.file, io::OpenMode::read_only);
   StatusTable t;
   t.layout = file.layout();
+  t.writer = WriterLock::holder(o.file);
   const auto summaries = file.read_summaries();
   const auto ids = file.read_point_ids();
   const auto params = file.read_params();  // [column][point]
@@ -83,6 +87,12 @@ void print_json(const StatusOptions& o, const StatusTable& t) {
   j["file"] = o.file;
   j["points"] = t.rows.size();
   j["epochs"] = t.layout.epochs;
+  if (t.writer) {
+    j["writer"] = {{"host", t.writer->host},
+                   {"pid", t.writer->pid},
+                   {"since", t.writer->since},
+                   {"slurm_job", t.writer->slurm_job}};
+  }
   const auto or_null = [](double v) { return v >= 0 ? nlohmann::json(v) : nlohmann::json(); };
   for (const auto& r : t.rows) {
     nlohmann::json row = {{"id", r.id},
@@ -132,6 +142,10 @@ void print_table(const StatusOptions& o, const StatusTable& t) {
   };
   std::cout << fmt::format("{}: {} points: {} done, {} running, {} pending, {} failed\n", o.file,
                            t.rows.size(), counts[2], counts[1], counts[0], counts[3]);
+  if (t.writer) {
+    std::cout << fmt::format("written by {} (or left locked by a run that was killed)\n",
+                             describe(*t.writer));
+  }
   print(header);
   for (const auto& line : table) print(line);
 }

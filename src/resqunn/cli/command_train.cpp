@@ -4,6 +4,8 @@
 #include "resqunn/cli/provenance.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/process_info.hpp"
+#include "resqunn/core/writer_lock.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/io/provenance.hpp"
 #include "resqunn/parallel/agreement.hpp"
@@ -44,16 +46,18 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     std::vector<std::string> columns;
     for (const auto& kv : config::flatten(config)) columns.push_back(kv.first);
     const auto layout = runner::layout_for({point}, columns);
+    const auto lock = WriterLock::acquire(out);
     auto file =
         io::ResultsFile::create(out, layout, point.canonical, run_provenance(ctx), o.overwrite);
     file.write_point_info(0, runner::point_info(point, layout));
+    file.publish();
     spdlog::info("training point {} ({} train / {} validation images, {} epochs) -> {}", point.id,
                  data.train.labels.size(), data.validation.labels.size(), config.train.epochs,
                  out.string());
     runner::PointContext context;
     context.file = &file;
     const auto outcome = runner::train_point(point, data, context);
-    file.set_end_time(io::utc_timestamp());
+    file.set_end_time(utc_timestamp());
     file.close();
     spdlog::info("done: best validation accuracy {:.1f}%, {:.1f} s; results in {}",
                  100.0 * outcome.best_val_acc, outcome.wall_s, out.string());

@@ -86,6 +86,12 @@ std::uint64_t element_count(const Dims& dims) noexcept;
 /// Whether this build's HDF5 has the MPI-IO driver (File::open_parallel).
 bool parallel_available() noexcept;
 
+/// Shuts the HDF5 library down (H5close): every object still open is
+/// closed now, while MPI is alive, rather than inside MPI_Finalize (where
+/// parallel HDF5 otherwise does it). Call it after every File is closed and
+/// before MPI_Finalize; HDF5 starts again on its next use.
+void close_library() noexcept;
+
 /// A group or a dataset: something with a path in a file and attributes.
 class Object {
 public:

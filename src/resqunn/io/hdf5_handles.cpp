@@ -87,6 +87,8 @@ bool parallel_available() noexcept {
 #endif
 }
 
+void close_library() noexcept { H5close(); }
+
 std::uint64_t element_count(const Dims& dims) noexcept {
   std::uint64_t n = 1;
   for (const auto extent : dims) n *= extent;

@@ -31,7 +31,4 @@ struct Provenance {
 /// start time. The Kokkos and MPI fields are left for the caller.
 Provenance collect_provenance();
 
-/// The current time in UTC, ISO 8601 to the second: "2024-05-01T12:00:00Z".
-std::string utc_timestamp();
-
 }  // namespace resqunn::io

@@ -10,11 +10,16 @@
 #include "resqunn/io/results.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/fault_points.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/io/detail/results_impl.hpp"
 #include "resqunn/io/hdf5.hpp"
 #include "resqunn/parallel/agreement.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <utility>
@@ -28,6 +33,28 @@ constexpr Named<PointState> kPointStates[] = {{PointState::pending, "pending"},
                                               {PointState::done, "done"},
                                               {PointState::failed, "failed"}};
 
+// HDF5 1.10 cannot recover from a failed metadata write ("no space left"):
+// the file can no longer be closed, and the library crashes when it shuts
+// down. So a file that would not fit is refused before it is begun. (A
+// disk that fills up while the file is being created, by someone else, can
+// still meet that HDF5 defect: docs/hdf5-schema.md.)
+void require_space_for(const std::filesystem::path& path, std::uint64_t bytes) {
+  std::error_code error;
+  auto dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  const auto space = std::filesystem::space(dir, error);
+  if (error || space.available == static_cast<std::uintmax_t>(-1)) return;  // unknown: try
+  spdlog::debug("{}: about {} bytes, {} bytes free", path.string(), bytes, space.available);
+  if (space.available >= bytes) return;
+  const auto mib = [](std::uint64_t b) {
+    return fmt::format("{:.1f}", static_cast<double>(b) / (1 << 20));
+  };
+  throw Error("cannot create " + path.string() + ": a results file of this size needs about " +
+                  mib(bytes) + " MiB, and its file system has " + mib(space.available) +
+                  " MiB free: no space left on the device",
+              "free some space or write somewhere else");
+}
+
 }  // namespace
 
 const char* to_string(PointState state) noexcept {
@@ -40,8 +67,50 @@ const char* to_string(PointState state) noexcept {
 
 ResultsFile::ResultsFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ResultsFile::ResultsFile(ResultsFile&&) noexcept = default;
-ResultsFile& ResultsFile::operator=(ResultsFile&&) noexcept = default;
-ResultsFile::~ResultsFile() = default;
+ResultsFile& ResultsFile::operator=(ResultsFile&& other) noexcept {
+  if (this != &other) {
+    finish_unpublished(impl_);
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+ResultsFile::~ResultsFile() { finish_unpublished(impl_); }
+
+// A created file that goes out of scope unpublished: discarded while an
+// exception unwinds (whatever made it failed), else published (the
+// caller is done with it, as with close()).
+void ResultsFile::finish_unpublished(std::unique_ptr<Impl>& impl) noexcept {
+  if (!impl || impl->staging.empty()) return;
+  if (std::uncaught_exceptions() > impl->uncaught_at_create) {
+    discard_unpublished(impl);
+    return;
+  }
+  try {
+    ResultsFile file(std::move(impl));
+    file.publish();
+  } catch (const std::exception&) {
+    // The destructor of `file` discarded it.
+  }
+}
+
+// Never throws: it runs on error paths and in destructors. The file is
+// emptied before HDF5 closes it: after "no space left on the device" the
+// close would fail writing the metadata it still holds, and HDF5 1.10
+// leaves a failed file close half done, to crash when the library shuts
+// down (in MPI_Finalize). Emptied, the file's blocks are free for that last
+// write, which then succeeds.
+void ResultsFile::discard_unpublished(std::unique_ptr<Impl>& impl) noexcept {
+  if (!impl || impl->staging.empty()) return;
+  const auto staging = impl->staging;
+  std::error_code ignored;
+  std::filesystem::resize_file(staging, 0, ignored);
+  impl.reset();
+  std::filesystem::remove(staging, ignored);
+}
+
+std::filesystem::path ResultsFile::staging_path(const std::filesystem::path& path) {
+  return path.string() + ".creating";
+}
 
 ResultsFile ResultsFile::create(const std::filesystem::path& path, const ResultsLayout& layout,
                                 const std::string& spec_toml, const Provenance& provenance,
@@ -52,17 +121,36 @@ ResultsFile ResultsFile::create(const std::filesystem::path& path, const Results
     throw UsageError(path.string() + " already exists",
                      "pass --overwrite to replace it, or choose another output file");
   }
-  auto impl = std::make_unique<Impl>(path, h5::File::create(path, overwrite), layout);
+  require_space_for(path, layout.estimated_bytes(spec_toml.size()));
+  // A staging file is one a killed run left (the caller holds the lock).
+  const auto staging = staging_path(path);
+  auto impl = std::make_unique<Impl>(path, h5::File::create(staging, true), layout);
+  impl->staging = staging;
+  impl->uncaught_at_create = std::uncaught_exceptions();
+  fault_point("create:empty");
   try {
     impl->create_schema(spec_toml, provenance);
     impl->file.flush();
   } catch (...) {
     // Leave no half-made file behind: it would only be refused later.
-    impl.reset();
-    std::filesystem::remove(path, ignored);
+    discard_unpublished(impl);
     throw;
   }
   return ResultsFile(std::move(impl));
+}
+
+void ResultsFile::publish() {
+  if (!impl_ || impl_->staging.empty()) return;
+  impl_->file.flush();
+  std::error_code error;
+  std::filesystem::rename(impl_->staging, impl_->path, error);
+  if (error) {
+    throw Error("cannot move the new results file " + impl_->staging.string() + " to " +
+                    impl_->path.string() + ": " + error.message(),
+                "check that the directory is writable and that " + impl_->path.string() +
+                    " is not a directory");
+  }
+  impl_->staging.clear();
 }
 
 ResultsFile ResultsFile::open(const std::filesystem::path& path, OpenMode mode) {
@@ -120,6 +208,7 @@ void ResultsFile::flush() {
 
 void ResultsFile::close() {
   if (!impl_) return;
+  publish();
   impl_->arrays.clear();  // the file closes only once no dataset holds it
   impl_->file.close();
 }

@@ -66,6 +66,11 @@ struct ResultsLayout {
 
   /// Throws UsageError naming the first bad field.
   void validate() const;
+  /// About how many bytes a file of this layout takes on disk: every
+  /// dataset's chunks (all allocated at creation), plus an allowance for
+  /// the metadata, the points' configs and `text_bytes` of other strings
+  /// (the spec). ResultsFile::create checks the free space against it.
+  std::uint64_t estimated_bytes(std::uint64_t text_bytes) const;
   bool operator==(const ResultsLayout& other) const;
   bool operator!=(const ResultsLayout& other) const { return !(*this == other); }
 };
@@ -142,11 +147,20 @@ enum class OpenMode { read_only, read_write };
 class ResultsFile {
 public:
   /// Creates the file with every dataset of `layout`, the spec and the
-  /// provenance. Refuses an existing file (UsageError naming --overwrite,
-  /// the file untouched) unless `overwrite`. On failure no file is left.
+  /// provenance, under its staging name (staging_path(path)): `path` appears
+  /// only at publish(), complete, by an atomic rename, so that a run killed
+  /// while creating it leaves no file that later runs cannot open (and, with
+  /// `overwrite`, the old file stays until then). A staging file left by a
+  /// killed run is replaced: callers hold the file's WriterLock. Refuses an
+  /// existing `path` (UsageError naming --overwrite, the file untouched)
+  /// unless `overwrite`. close() publishes, as does the destructor, except
+  /// while an exception unwinds: then, as on a failure of create itself,
+  /// the staging file is removed.
   static ResultsFile create(const std::filesystem::path& path, const ResultsLayout& layout,
                             const std::string& spec_toml, const Provenance& provenance,
                             bool overwrite);
+  /// Where create() builds `path` before publish(): "<path>.creating".
+  static std::filesystem::path staging_path(const std::filesystem::path& path);
   /// Opens a results file and reads its layout from it. Throws DataError if
   /// it is missing, not HDF5, truncated, not a resqunn results file, of a
   /// newer schema version, or missing a dataset.
@@ -218,8 +232,14 @@ public:
   /// would be collective, which ranks writing their own points
   /// independently cannot call. close() flushes, collectively.
   void flush();
-  /// Flushes and closes; throws on failure. Idempotent. Collective in
-  /// parallel mode (so is the destructor of an open file).
+  /// A created file: flushes (every group, dataset and description written
+  /// so far reaches the operating system), then renames it from its staging
+  /// name to path(); it stays open. Call it once the file holds what a
+  /// reader needs (a sweep's point descriptions). No-op on opened files.
+  void publish();
+  /// Flushes and closes (a created file is published first); throws on
+  /// failure. Idempotent. Collective in parallel mode (so is the destructor
+  /// of an open file).
   void close();
 
   // ---- readers ----
@@ -250,6 +270,9 @@ public:
 private:
   struct Impl;
   explicit ResultsFile(std::unique_ptr<Impl> impl);
+  // A created file never published: closed and its staging file removed.
+  static void discard_unpublished(std::unique_ptr<Impl>& impl) noexcept;
+  static void finish_unpublished(std::unique_ptr<Impl>& impl) noexcept;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -140,6 +140,28 @@ void ResultsLayout::validate() const {
   validate_param_names(param_names);
 }
 
+std::uint64_t ResultsLayout::estimated_bytes(std::uint64_t text_bytes) const {
+  // Per object: a header, its attributes and its chunk index (2-6 KiB);
+  // per point: its config and parameters in the strings' heap.
+  constexpr std::uint64_t kPerDataset = 8 * 1024;
+  constexpr std::uint64_t kPerPoint = 4 * 1024;
+  constexpr std::uint64_t kFixed = 64 * 1024;
+  const auto specs = array_specs(*this);
+  std::uint64_t bytes = kFixed + text_bytes + kPerPoint * static_cast<std::uint64_t>(points);
+  for (const auto& spec : specs) {
+    const std::size_t element_bytes =
+        spec.type == ElementType::string ? kStringReferenceBytes : sizeof(double);
+    const auto chunk = h5::chunk_shape(spec.dims, element_bytes, kChunkBytes);
+    std::uint64_t elements = 1;
+    for (std::size_t d = 0; d < spec.dims.size(); ++d) {
+      const std::uint64_t c = chunk.empty() ? spec.dims[d] : chunk[d];
+      elements *= c == 0 ? 0 : (spec.dims[d] + c - 1) / c * c;  // whole chunks
+    }
+    bytes += elements * element_bytes + kPerDataset;
+  }
+  return bytes;
+}
+
 bool ResultsLayout::operator==(const ResultsLayout& o) const {
   return points == o.points && epochs == o.epochs && steps == o.steps &&
          trace_layers == o.trace_layers && class_names == o.class_names &&

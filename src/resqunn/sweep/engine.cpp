@@ -1,7 +1,10 @@
 #include "resqunn/sweep/engine.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/fault_points.hpp"
+#include "resqunn/core/process_info.hpp"
 #include "resqunn/core/profiling.hpp"
+#include "resqunn/core/writer_lock.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/train_point.hpp"
@@ -17,6 +20,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -64,6 +68,7 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
     return done;
   }
   auto file = io::ResultsFile::create(o.output, layout, spec.text, prov, o.overwrite);
+  fault_point("create:staged");
   std::vector<io::PointInfo> infos;
   for (std::size_t i = 0; i < spec.points.size(); ++i) {
     infos.push_back(runner::point_info(spec.points[i], layout));
@@ -72,6 +77,9 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
     }
   }
   file.write_point_infos(0, infos);
+  fault_point("create:described");
+  file.publish();
+  fault_point("create:published");
   file.close();
   return done;
 }
@@ -329,7 +337,7 @@ int count_done(const RunOptions& o, int points, MPI_Comm world) {
     if (rank != 0) return;
     auto f = io::ResultsFile::open(o.output, io::OpenMode::read_write);
     for (const auto& s : f.read_summaries()) now_done += s.state == io::PointState::done;
-    if (now_done == points) f.set_end_time(io::utc_timestamp());
+    if (now_done == points) f.set_end_time(utc_timestamp());
     f.close();
   });
   MPI_Bcast(&now_done, 1, MPI_INT, 0, world);
@@ -365,6 +373,14 @@ RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) 
                        "use a group size that divides the rank count (1 is always valid)");
     }
   });
+
+  // One run per results file, for the whole run (rank 0 holds the lock):
+  // a second one is refused before it loads data or touches the file.
+  std::optional<WriterLock> lock;
+  parallel::collectively(world, [&] {
+    if (rank == 0) lock.emplace(WriterLock::acquire(o.output));
+  });
+  fault_point("create:locked");
 
   const ScopedRegion region("resqunn::sweep::run");
   std::vector<double> cost(n);

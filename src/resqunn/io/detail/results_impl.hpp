@@ -23,6 +23,9 @@ struct ResultsFile::Impl {
   ResultsLayout layout;
   std::map<std::string, h5::Dataset> arrays;  // every ArraySpec, by path
   bool parallel = false;                      // opened with open_parallel
+  // A created file until publish(): it lives at its staging name.
+  std::filesystem::path staging;
+  int uncaught_at_create = 0;  // std::uncaught_exceptions() when created
 
   Impl(std::filesystem::path p, h5::File f, ResultsLayout l)
       : path(std::move(p)), file(std::move(f)), layout(std::move(l)) {}
