@@ -2,6 +2,7 @@
 """Sweep-engine scaling on this machine, printed as a markdown table.
 
   /usr/bin/python3 bench/bench_sweep.py [--bin build/bin/resqunn] [--repeat 3]
+  /usr/bin/python3 bench/bench_sweep.py --transports [--repeat 3]
 
 Measures, each in one run of this script (so that ratios compare like with like):
   * load-balance efficiency: a sweep over QCL1 depth 1..8 on 2 ranks (group
@@ -9,6 +10,10 @@ Measures, each in one run of this script (so that ratios compare like with like)
   * data-parallel speed-up of one point: 1 rank vs a group of 2 ranks;
   * HDF5 write overhead: time spent writing results / rank time, as the
     engine reports it.
+With --transports instead: examples/sweep_quickstart.toml on 2 ranks under each
+Open MPI one-sided transport over TCP (as between nodes), the wall time of the
+whole mpirun against the default transport's, and a check that every run's
+results equal the default run's bit for bit.
 Uses MNIST from the default data dir (`resqunn data fetch mnist`).
 """
 import argparse
@@ -68,13 +73,52 @@ def sweep(binary, env, spec, out, ranks, group):
     return float(m.group(1)), float(m.group(3)), point_s, epoch_s
 
 
+TRANSPORTS = {
+    "default (osc sm, shared memory)": {},
+    "btl self,tcp + osc pt2pt": {"OMPI_MCA_btl": "self,tcp", "OMPI_MCA_osc": "pt2pt"},
+    "btl self,tcp + osc ^sm": {"OMPI_MCA_btl": "self,tcp", "OMPI_MCA_osc": "^sm"},
+    "btl self,tcp + osc ucx": {"OMPI_MCA_btl": "self,tcp", "OMPI_MCA_osc": "ucx"},
+    "btl self,tcp + osc rdma": {"OMPI_MCA_btl": "self,tcp", "OMPI_MCA_osc": "rdma"},
+}
+
+
+def transports(binary, env, repeat):
+    spec = REPO / "examples" / "sweep_quickstart.toml"
+    walls, reference = {}, None
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):  # interleaved, so that drift hits every transport alike
+            for name, extra in TRANSPORTS.items():
+                out = Path(tmp) / "t.h5"
+                cmd = ["mpirun", "-n", "2", "--oversubscribe", binary, "sweep", "run", spec,
+                       "-o", out, "--overwrite"]
+                wall, _ = run(cmd, dict(env, **extra))
+                walls.setdefault(name, []).append(wall)
+                with h5py.File(out, "r") as f:
+                    weights = f["weights/final"][()]
+                if reference is None:
+                    reference = weights
+                elif weights.tobytes() != reference.tobytes():
+                    sys.exit(f"{name}: results differ from the default transport's")
+    base = statistics.median(walls[next(iter(TRANSPORTS))])
+    print(f"| transport | mpirun wall s, median of {repeat} (min, max) | / default |")
+    print("|---|---|---|")
+    for name, v in walls.items():
+        print(f"| {name} | {statistics.median(v):.2f} ({min(v):.2f}, {max(v):.2f}) | "
+              f"{statistics.median(v) / base:.2f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(REPO / "build" / "bin" / "resqunn"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--transports", action="store_true",
+                    help="time sweep_quickstart under each one-sided transport instead")
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="false", OMPI_ALLOW_RUN_AS_ROOT="1",
                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    if a.transports:
+        transports(a.bin, env, a.repeat)
+        return
     # Not oversubscribed (one rank per core): ranks must not yield the core
     # while they wait in MPI (OMPI_MCA_mpi_yield_when_idle=1 halves the
     # data-parallel speed-up here).

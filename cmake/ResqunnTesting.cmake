@@ -10,6 +10,10 @@
 #   environment Open MPI needs to run as root in containers.
 include(GoogleTest)
 
+# Every test executable, and nothing else: `cmake --build . --target
+# resqunn_tests` (the sanitizer build needs no benchmarks or CLI).
+add_custom_target(resqunn_tests)
+
 set(RESQUNN_MPI_TEST_ENV
   OMPI_ALLOW_RUN_AS_ROOT=1
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -39,6 +43,7 @@ function(resqunn_add_test name)
                         "(the MPI main initialises Kokkos already)")
   endif()
   add_executable(${name} ${ARG_SOURCES})
+  add_dependencies(resqunn_tests ${name})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock)
   resqunn_set_warnings(${name})
   if(ARG_MPI_RANKS)

@@ -9,7 +9,8 @@
 #   2. resqunn data fetch        (the tests that need the real datasets)
 #   3. ctest --test-dir $RESQUNN_BUILD_DIR --output-on-failure -j2 CTEST_ARG...
 #   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
-#   5. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
+#   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke)
+#   6. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
 #
 # Examples: scripts/test.sh -L unit
 #           scripts/test.sh -R 'data|cli' --repeat until-fail:3
@@ -17,7 +18,8 @@
 # Sets RESQUNN_EXPECT_OPENMP=1: the tests then fail unless Kokkos has OpenMP.
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
-# arguments for setup.sh, e.g. "--no-apt"), RESQUNN_LINT (0: skip step 5;
+# arguments for setup.sh, e.g. "--no-apt"), RESQUNN_SANITIZERS (0: skip step 5),
+# RESQUNN_LINT (0: skip step 6;
 # "changed": lint only what changed since the merge-base, lint.sh --changed).
 set -euo pipefail
 
@@ -60,6 +62,14 @@ main() {
     fi
   else
     note "no Python tests in analysis/tests; skipped"
+  fi
+
+  # Sanitized unit and MPI tests, and a short run of every fuzz target, in a
+  # build of their own (Clang); skipped where Clang or libFuzzer is missing.
+  if [[ "${RESQUNN_SANITIZERS:-1}" == 0 ]]; then
+    note "RESQUNN_SANITIZERS=0: sanitizer checks skipped"
+  elif ! "$REPO_ROOT/scripts/check-sanitizers.sh" --if-available; then
+    failed+=(sanitizers)
   fi
 
   case "${RESQUNN_LINT:-1}" in

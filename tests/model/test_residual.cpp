@@ -197,6 +197,16 @@ TEST(ResidualErrors, SyntaxErrorsShowTheGrammar) {
   }
 }
 
+// Found by fuzz_run_config: a residual of a few thousand '(' overflowed the
+// parser's stack.
+TEST(ResidualErrors, DeepNestingIsAnErrorNotAStackOverflow) {
+  const std::string deep = std::string(100000, '(') + "X" + std::string(100000, ')');
+  expect_usage_error([&] { (void)parse_residual(deep, 2); },
+                     {"parentheses nested more than 64 deep", "at column 65"});
+  const std::string fine = std::string(64, '(') + "X+O1" + std::string(64, ')');
+  EXPECT_EQ(canonical_residual(fine, 2), "X+O1");
+}
+
 TEST(ResidualErrors, NeedsAtLeastOneLayer) {
   expect_usage_error([] { (void)parse_residual("none", 0); }, {"at least one layer"});
   expect_usage_error([] { (void)parse_residual("X", -1); }, {"at least one layer"});

@@ -90,11 +90,17 @@ private:
     if (at_end()) fail("expected X, O1..O" + std::to_string(layers_) + " or '('");
     const char c = peek();
     if (c == '(') {
+      // Each level is a recursion; unbounded nesting would overflow the
+      // stack (found by fuzzing). No wiring needs more levels than nodes.
+      if (++depth_ > kMaxNesting) {
+        fail("parentheses nested more than " + std::to_string(kMaxNesting) + " deep");
+      }
       ++pos_;
       Expr e = expr();
       skip_space();
       if (at_end() || peek() != ')') fail("expected ')'");
       ++pos_;
+      --depth_;
       return e;
     }
     if (c == 'X' || c == 'x') {
@@ -135,8 +141,10 @@ private:
   char peek() const { return text_[pos_]; }
 
   std::string_view text_;
+  static constexpr int kMaxNesting = 64;
   int layers_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // open parentheses around the term being parsed
   std::vector<std::vector<int>> sums_;
   std::string canonical_;
 };

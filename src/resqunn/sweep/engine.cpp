@@ -22,7 +22,6 @@
 #include <numeric>
 #include <optional>
 #include <set>
-#include <thread>
 
 namespace resqunn::sweep {
 
@@ -195,7 +194,7 @@ public:
         size_(size_of(world)),
         group_(split_groups(world, o.group_size)),
         leader_(rank_of(group_) == 0),
-        board_(world, static_cast<int>(spec.points.size())),
+        board_(world, static_cast<int>(spec.points.size()), o.group_size),
         file_(parallel::collectively(world,
                                      [&] {
                                        return std::make_shared<io::ResultsFile>(
@@ -224,14 +223,12 @@ public:
   /// until every group is out; then the file closes (collective). Returns
   /// the I/O seconds summed over the ranks.
   double finish() {
-    if (leader_) board_.group_finished();
-    if (rank_ == 0) {
-      while (true) {
-        progress_.update(board_, groups_finished_, true);
-        if (groups_finished_ >= size_ / o_.group_size) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
+    if (leader_) {
+      spdlog::debug("claimed {} slot(s); longest wait for rank 0's answer {:.1f} ms",
+                    board_.claims(), 1e3 * board_.longest_claim_wait_s());
+      board_.finish_group([this] { progress_.update(board_, groups_finished_, true); });
     }
+    if (rank_ == 0) progress_.update(board_, groups_finished_, true);
     const auto t = Clock::now();
     file_->close();  // collective
     io_s_ += std::chrono::duration<double>(Clock::now() - t).count() / size_;
@@ -257,7 +254,10 @@ private:
   }
 
   // Asked after every step: the same answer on every rank of the group.
+  // Rank 0 answers the other leaders' claims and notices here too (the
+  // board needs no asynchronous progress: board.hpp).
   bool stop() {
+    if (rank_ == 0) board_.serve();
     int flag = StopSignals::received() != 0;
     if (leader_ && !flag) flag = board_.stop_requested();
     if (o_.group_size > 1) MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, group_);

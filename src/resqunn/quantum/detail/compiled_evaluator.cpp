@@ -56,8 +56,8 @@ CompiledFootprint compiled_footprint(const CircuitSpec& spec, int lanes) {
   CompiledShape s = shape_of(spec, 1, lanes);
   CompiledFootprint f;
   const auto layout = [&](auto w) { return CompiledLayout::make<decltype(w)::value>(s, true); };
-  const int total = lanes == 1 ? layout(std::integral_constant<int, 1>{}).total
-                               : layout(std::integral_constant<int, 8>{}).total;
+  const long total = lanes == 1 ? layout(std::integral_constant<int, 1>{}).total
+                                : layout(std::integral_constant<int, 8>{}).total;
   f.scratch_bytes = sizeof(double) * static_cast<std::size_t>(total);
   const std::size_t pauli = std::size_t{1} << (2 * spec.qubits);
   // heisenberg and mu (4^n each), plus the amplitude transform rows.

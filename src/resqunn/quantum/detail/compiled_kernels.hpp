@@ -65,17 +65,19 @@ inline constexpr long kMomentBlockDoubles = 1L << 20;
 /// Scratch offsets (doubles) of one team; every block is a multiple of W.
 /// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
 /// kMomentBlock for the angle VJP, else 1.
+/// Offsets are long: compiled_footprint sizes specs far past any limit
+/// (that is how it refuses them), whose totals overflow an int.
 struct CompiledLayout {
-  int x, alpha, beta, da, db, mono, adj, e, out, g, gin, psi, w, lam, norm, macc, total;
+  long x, alpha, beta, da, db, mono, adj, e, out, g, gin, psi, w, lam, norm, macc, total;
   int slots;
 
   template <int W>
   static CompiledLayout make(const CompiledShape& s, bool vjp) {
     CompiledLayout L{};
-    int at = 0;
+    long at = 0;
     auto take = [&](long n) {
-      const int here = at;
-      at += static_cast<int>(n) * W;
+      const long here = at;
+      at += n * W;
       return here;
     };
     const bool angle = s.encoding == Encoding::angle;
