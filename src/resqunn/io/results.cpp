@@ -37,7 +37,8 @@ constexpr Named<PointState> kPointStates[] = {{PointState::pending, "pending"},
 // the file can no longer be closed, and the library crashes when it shuts
 // down. So a file that would not fit is refused before it is begun. (A
 // disk that fills up while the file is being created, by someone else, can
-// still meet that HDF5 defect: docs/hdf5-schema.md.)
+// still meet that HDF5 defect: docs/sweeps.md, "One writer, atomic
+// creation".)
 void require_space_for(const std::filesystem::path& path, std::uint64_t bytes) {
   std::error_code error;
   auto dir = path.parent_path();
