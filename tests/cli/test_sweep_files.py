@@ -10,12 +10,16 @@ writer, atomic creation"):
 * a results file that does not fit the disk fails with exit 1 and a clear
   error (no crash in MPI_Finalize), and leaves an existing file untouched.
 """
+import gzip
+import hashlib
 import os
+import shutil
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
+import h5py
 import pytest
 
 from test_sweep_run import (EXIT_FAILURE, EXIT_USAGE, FAULT, TINY, Sweep, assert_same,
@@ -165,6 +169,46 @@ def test_overwrite_keeps_the_old_file_until_the_new_one_is_complete(tiny, refere
     r = tiny.run(out, 1, 1, "--overwrite")
     assert r.returncode == 0, r.stderr
     assert_same(reference, deterministic(snapshot(out)), "overwritten")
+    assert leftovers(tmp_path, out.name) == []
+
+
+# --- the data's identity -----------------------------------------------------------------------
+
+def test_resuming_onto_other_data_is_refused(tiny, tmp_path):
+    """A copy of the data with one pixel changed and its manifest regenerated
+    is valid and of the right shape, and not the data the results were
+    trained on: a resume onto it is refused, the file untouched."""
+    data = tmp_path / "data"
+    shutil.copytree(f"{tiny.data_dir}/{tiny.dataset}", data / tiny.dataset)
+    sweep = Sweep(tiny.resqunn, tiny.spec, data, tiny.dataset, tiny.epochs)
+    out = tmp_path / "data.h5"
+    r = sweep.run(out, 1, 1)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f:
+        recorded = f["provenance"].attrs["data_manifests"]
+    recorded = recorded.decode() if isinstance(recorded, bytes) else str(recorded)
+    manifest = data / tiny.dataset / "SHA256SUMS"
+    assert recorded == f"{tiny.dataset}=" + hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+    images = next(p for p in (data / tiny.dataset).iterdir() if "train-images" in p.name)
+    packed = images.name.endswith(".gz")
+    raw = bytearray(gzip.decompress(images.read_bytes()) if packed else images.read_bytes())
+    raw[16 + 300] ^= 0xFF  # one pixel of the first image
+    images.write_bytes(gzip.compress(bytes(raw)) if packed else bytes(raw))
+    lines = []
+    for line in manifest.read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        if name.strip() == images.name:
+            digest = hashlib.sha256(images.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name.strip()}")
+    manifest.write_text("\n".join(lines) + "\n")
+
+    before = out.read_bytes()
+    r = sweep.run(out, 1, 1)
+    assert r.returncode == EXIT_USAGE, r.stderr
+    assert "holds results trained on other data" in r.stderr
+    assert "fix: resume with the data the sweep started with" in r.stderr
+    assert out.read_bytes() == before
     assert leftovers(tmp_path, out.name) == []
 
 

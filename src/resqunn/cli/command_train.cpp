@@ -47,8 +47,10 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     for (const auto& kv : config::flatten(config)) columns.push_back(kv.first);
     const auto layout = runner::layout_for({point}, columns);
     const auto lock = WriterLock::acquire(out);
-    auto file =
-        io::ResultsFile::create(out, layout, point.canonical, run_provenance(ctx), o.overwrite);
+    auto provenance = run_provenance(ctx);
+    provenance.data_manifests =
+        config.data.dataset + "=" + data::manifest_sha256(config.data.dataset, data_dir);
+    auto file = io::ResultsFile::create(out, layout, point.canonical, provenance, o.overwrite);
     file.write_point_info(0, runner::point_info(point, layout));
     file.publish();
     spdlog::info("training point {} ({} train / {} validation images, {} epochs) -> {}", point.id,

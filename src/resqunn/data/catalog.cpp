@@ -1,6 +1,7 @@
 #include "resqunn/data/catalog.hpp"
 
 #include "resqunn/core/error.hpp"
+#include "resqunn/core/files.hpp"
 #include "resqunn/core/sha256.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/data/detail/file_io.hpp"
@@ -207,6 +208,15 @@ RawImages load(const std::string& name, const std::string& split, const fs::path
   RawImages r = decode_split(ddir, split, spec.num_classes, refetch_fix(name));
   check_shape(spec, split, r, ddir);
   return r;
+}
+
+std::string manifest_sha256(const std::string& name, const fs::path& dir) {
+  const DatasetSpec& spec = dataset_spec(name);
+  const fs::path manifest = dir / name / detail::kManifestName;
+  const std::string text = read_text_file(
+      manifest, FileLabel("the manifest of dataset " + name + " (" + manifest.string() + ")", "",
+                          fetch_fix(spec.name)));
+  return sha256_hex(text.data(), text.size());
 }
 
 DatasetInfo info(const std::string& name, const fs::path& dir) {

@@ -77,6 +77,12 @@ struct DatasetInfo {
   std::vector<SplitInfo> splits;
 };
 
+/// The SHA-256 of a fetched dataset's SHA256SUMS manifest: with the
+/// manifest verified (as load() does), it identifies the dataset's files,
+/// so results record it as the identity of the data they were trained on.
+/// Throws DataError (with the fetch command) when the manifest is missing.
+std::string manifest_sha256(const std::string& name, const std::filesystem::path& dir);
+
 /// Verifies and summarises a fetched dataset; throws DataError with the fix
 /// when it is missing or damaged.
 DatasetInfo info(const std::string& name, const std::filesystem::path& dir);

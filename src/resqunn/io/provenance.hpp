@@ -24,6 +24,10 @@ struct Provenance {
   std::string slurm_array_task_id;  ///< SLURM_ARRAY_TASK_ID, or empty
   std::string start_time_utc;       ///< ISO 8601, e.g. "2024-05-01T12:00:00Z"
   std::string end_time_utc;         ///< empty until the run ends cleanly
+  /// The data the points train on: "<dataset>=<SHA-256 of its SHA256SUMS>"
+  /// per dataset, ';'-separated, in name order; filled by the caller.
+  /// Empty in files written before it was recorded.
+  std::string data_manifests;
 };
 
 /// Everything io can know by itself: build facts (core), the HDF5 version,

@@ -17,6 +17,7 @@ void ResultsFile::Impl::write_provenance(const Provenance& provenance) {
   for (const auto& text : kProvenanceTexts) group.set_attribute(text.path, provenance.*text.field);
   group.set_attribute(kGitDirty, std::int64_t{provenance.git_dirty ? 1 : 0});
   group.set_attribute(kMpiSize, std::int64_t{provenance.mpi_size});
+  group.set_attribute(kDataManifests, provenance.data_manifests);
 }
 
 void ResultsFile::set_end_time(const std::string& utc) {
@@ -40,6 +41,10 @@ Provenance ResultsFile::provenance() const {
   }
   provenance.git_dirty = group.attribute<std::int64_t>(kGitDirty) != 0;
   provenance.mpi_size = static_cast<int>(group.attribute<std::int64_t>(kMpiSize));
+  // Added after the first files were written: optional when reading.
+  if (group.has_attribute(kDataManifests)) {
+    provenance.data_manifests = group.attribute<std::string>(kDataManifests);
+  }
   return provenance;
 }
 

@@ -5,6 +5,7 @@
 #include "resqunn/core/process_info.hpp"
 #include "resqunn/core/profiling.hpp"
 #include "resqunn/core/writer_lock.hpp"
+#include "resqunn/data/catalog.hpp"
 #include "resqunn/io/results.hpp"
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/train_point.hpp"
@@ -45,8 +46,20 @@ std::string data_key(const config::RunConfig& c) {
   return k;
 }
 
+// The identity of the data the points train on: each dataset's manifest
+// digest (io::Provenance::data_manifests).
+std::string data_manifests(const SweepSpec& spec, const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& p : spec.points) names.insert(p.config.data.dataset);
+  std::string out;
+  for (const auto& name : names) {
+    out += (out.empty() ? "" : ";") + name + "=" + data::manifest_sha256(name, dir);
+  }
+  return out;
+}
+
 // Rank 0, before any work: create the file (or check that an existing one
-// holds this sweep). Returns each point's done flag.
+// holds this sweep, trained on this data). Returns each point's done flag.
 std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::Provenance& prov) {
   const auto layout = runner::layout_for(spec.points, param_columns(spec));
   const std::size_t n = spec.points.size();
@@ -62,11 +75,25 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
                            spec.source + ")",
                        "use another -o, or --overwrite to replace it");
     }
+    // Same ids, same configs; but points trained on other data must not be
+    // continued or counted as done (files from before the digest was
+    // recorded have none to compare).
+    const auto recorded = file.provenance().data_manifests;
+    const auto now = data_manifests(spec, o.data_dir);
+    if (!recorded.empty() && recorded != now) {
+      throw UsageError(o.output.string() + " holds results trained on other data than " +
+                           o.data_dir.string() + " holds now (the file records " + recorded +
+                           "; the data directory has " + now + ")",
+                       "resume with the data the sweep started with (--data-dir), or start "
+                       "afresh: another -o, or --overwrite");
+    }
     const auto summaries = file.read_summaries();
     for (std::size_t i = 0; i < n; ++i) done[i] = summaries[i].state == io::PointState::done;
     return done;
   }
-  auto file = io::ResultsFile::create(o.output, layout, spec.text, prov, o.overwrite);
+  io::Provenance provenance = prov;
+  provenance.data_manifests = data_manifests(spec, o.data_dir);
+  auto file = io::ResultsFile::create(o.output, layout, spec.text, provenance, o.overwrite);
   fault_point("create:staged");
   std::vector<io::PointInfo> infos;
   for (std::size_t i = 0; i < spec.points.size(); ++i) {

@@ -125,6 +125,7 @@ inline constexpr Field<Provenance, std::string> kProvenanceTexts[] = {
 };
 inline constexpr const char* kGitDirty = "git_dirty";
 inline constexpr const char* kMpiSize = "mpi_size";
+inline constexpr const char* kDataManifests = "data_manifests";
 
 /// The dataset of parameter column `name` ("points/params/<name>").
 inline std::string param_path(const std::string& name) {
