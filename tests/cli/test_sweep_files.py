@@ -22,44 +22,16 @@ from pathlib import Path
 import h5py
 import pytest
 
-from test_sweep_run import (EXIT_FAILURE, EXIT_USAGE, FAULT, TINY, Sweep, assert_same,
-                            deterministic, final_results, snapshot, wait_for_handlers,
-                            write_sweep)
+from test_sweep_run import (EXIT_FAILURE, EXIT_USAGE, FAULT, Sweep, assert_same, deterministic,
+                            final_results, snapshot, wait_for_handlers, write_sweep)
+# The sweeps and their one-rank references, shared with test_sweep_run
+# (module-scoped fixtures: each module makes its own).
+from test_sweep_run import fault, fault_reference, reference, tiny  # noqa: F401
 
 # The phases of a results file's creation, in order (src/resqunn/sweep/
 # engine.cpp, src/resqunn/io/results.cpp).
 CREATION_PHASES = ["create:locked", "create:empty", "create:staged", "create:described",
                    "create:published"]
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory, resqunn, training_data):
-    data_dir, dataset = training_data
-    d = tmp_path_factory.mktemp("tiny-sweep")
-    return Sweep(resqunn, write_sweep(d, dataset, **TINY), data_dir, dataset, TINY["epochs"])
-
-
-@pytest.fixture(scope="module")
-def reference(tiny):
-    out = tiny.dir / "reference.h5"
-    r = tiny.run(out, 1, 1)
-    assert r.returncode == 0, r.stderr
-    return deterministic(snapshot(out))
-
-
-@pytest.fixture(scope="module")
-def fault(tmp_path_factory, resqunn, training_data):
-    data_dir, dataset = training_data
-    d = tmp_path_factory.mktemp("fault-sweep")
-    return Sweep(resqunn, write_sweep(d, dataset, **FAULT), data_dir, dataset, FAULT["epochs"])
-
-
-@pytest.fixture(scope="module")
-def fault_reference(fault):
-    out = fault.dir / "reference.h5"
-    r = fault.run(out, 1, 1)
-    assert r.returncode == 0, r.stderr
-    return final_results(snapshot(out))
 
 
 # Long enough (several seconds on 2 ranks) for a second run to start while
@@ -122,7 +94,7 @@ def test_after_kill_9_of_the_holder_the_next_run_takes_the_lock_over(fault, faul
     r = fault.run(out, 2, 1)
     assert r.returncode == 0, r.stderr
     assert "took over the stale lock" in r.stderr
-    assert_same(fault_reference, final_results(snapshot(out)), "resumed after kill -9")
+    assert_same(fault_reference["results"], final_results(snapshot(out)), "resumed after kill -9")
     assert leftovers(tmp_path, "stale.h5") == []
 
 
@@ -154,7 +126,7 @@ def test_a_kill_while_the_file_is_created_then_the_same_command_completes(
     assert out.exists() == (phase == "create:published"), (phase, leftovers(tmp_path, out.name))
     r = tiny.run(out, ranks, 1)
     assert r.returncode == 0, f"{phase}:\n{r.stderr}"
-    assert_same(reference, deterministic(snapshot(out)), f"rerun after a kill at {phase}")
+    assert_same(deterministic(snapshot(reference)), deterministic(snapshot(out)), f"rerun after a kill at {phase}")
     assert leftovers(tmp_path, out.name) == []
 
 
@@ -168,7 +140,7 @@ def test_overwrite_keeps_the_old_file_until_the_new_one_is_complete(tiny, refere
     assert out.read_bytes() == before
     r = tiny.run(out, 1, 1, "--overwrite")
     assert r.returncode == 0, r.stderr
-    assert_same(reference, deterministic(snapshot(out)), "overwritten")
+    assert_same(deterministic(snapshot(reference)), deterministic(snapshot(out)), "overwritten")
     assert leftovers(tmp_path, out.name) == []
 
 

@@ -13,9 +13,11 @@ import signal
 
 import pytest
 
-from test_sweep_run import (EXIT_RESUBMIT, FAULT, TINY, Sweep, assert_same, deterministic,
-                            final_results, snapshot, wait_for_epochs, wait_for_handlers,
-                            write_sweep)
+from test_sweep_run import (EXIT_RESUBMIT, Sweep, assert_same, deterministic, final_results,
+                            snapshot, wait_for_epochs, wait_for_handlers)
+# The sweeps and their one-rank references, shared with test_sweep_run
+# (module-scoped fixtures: each module makes its own).
+from test_sweep_run import fault, fault_reference, reference, tiny  # noqa: F401
 
 # Open MPI's one-sided components, forced, with TCP between the ranks (no
 # shared-memory byte transfer layer: what a job across nodes gets). None
@@ -45,36 +47,6 @@ class TransportSweep(Sweep):
                                   env=self.env)
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory, resqunn, training_data):
-    data_dir, dataset = training_data
-    d = tmp_path_factory.mktemp("tiny-transports")
-    return Sweep(resqunn, write_sweep(d, dataset, **TINY), data_dir, dataset, TINY["epochs"])
-
-
-@pytest.fixture(scope="module")
-def reference(tiny):
-    out = tiny.dir / "reference.h5"
-    r = tiny.run(out, 1, 1)
-    assert r.returncode == 0, r.stderr
-    return deterministic(snapshot(out))
-
-
-@pytest.fixture(scope="module")
-def fault(tmp_path_factory, resqunn, training_data):
-    data_dir, dataset = training_data
-    d = tmp_path_factory.mktemp("fault-transports")
-    return Sweep(resqunn, write_sweep(d, dataset, **FAULT), data_dir, dataset, FAULT["epochs"])
-
-
-@pytest.fixture(scope="module")
-def fault_reference(fault):
-    out = fault.dir / "reference.h5"
-    r = fault.run(out, 1, 1)
-    assert r.returncode == 0, r.stderr
-    return final_results(snapshot(out))
-
-
 @pytest.mark.parametrize("transport", list(TRANSPORTS))
 @pytest.mark.parametrize("ranks,group", [(2, 1), (3, 1), (4, 2)])
 def test_results_are_bitwise_equal_under_every_transport(tiny, reference, tmp_path, transport,
@@ -83,7 +55,7 @@ def test_results_are_bitwise_equal_under_every_transport(tiny, reference, tmp_pa
     out = tmp_path / "t.h5"
     r = sweep.run(out, ranks, group)
     assert r.returncode == 0, r.stderr
-    assert_same(reference, deterministic(snapshot(out)), f"{transport}, {ranks} ranks, g{group}")
+    assert_same(deterministic(snapshot(reference)), deterministic(snapshot(out)), f"{transport}, {ranks} ranks, g{group}")
 
 
 @pytest.mark.parametrize("transport", [t for t in TRANSPORTS if t != "default"])
@@ -105,7 +77,7 @@ def test_a_signal_stops_and_a_rerun_resumes_under_every_transport(fault, fault_r
     assert stopped.returncode == EXIT_RESUBMIT, stopped.stderr
     r = sweep.run(out, 2, 1)
     assert r.returncode == 0, r.stderr
-    assert_same(fault_reference, final_results(snapshot(out)), f"{transport}: resumed")
+    assert_same(fault_reference["results"], final_results(snapshot(out)), f"{transport}: resumed")
 
 
 @pytest.mark.parametrize("transport", [t for t in TRANSPORTS if t != "default"])
@@ -120,4 +92,4 @@ def test_kill_9_then_rerun_completes_under_every_transport(fault, fault_referenc
     run.finish()
     r = sweep.run(out, 2, 1)
     assert r.returncode == 0, r.stderr
-    assert_same(fault_reference, final_results(snapshot(out)), f"{transport}: after kill -9")
+    assert_same(fault_reference["results"], final_results(snapshot(out)), f"{transport}: after kill -9")
