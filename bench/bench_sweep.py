@@ -3,6 +3,7 @@
 
   /usr/bin/python3 bench/bench_sweep.py [--bin build/bin/resqunn] [--repeat 3]
   /usr/bin/python3 bench/bench_sweep.py --transports [--repeat 3]
+  /usr/bin/python3 bench/bench_sweep.py --scale [--points 10000] [--ranks 64]
 
 Measures, each in one run of this script (so that ratios compare like with like):
   * load-balance efficiency: a sweep over QCL1 depth 1..8 on 2 ranks (group
@@ -14,6 +15,13 @@ With --transports instead: examples/sweep_quickstart.toml on 2 ranks under each
 Open MPI one-sided transport over TCP (as between nodes), the wall time of the
 whole mpirun against the default transport's, and a check that every run's
 results equal the default run's bit for bit.
+With --scale instead (issue 19, "scale by simulation"): a sweep of --points tiny points
+(default 10^4: one 7x7 image batch, one epoch, different seeds) on --ranks
+oversubscribed ranks (default 64) in groups of 1 and of 4: that every point was
+done exactly once (the results file says done, with one epoch, and rank 0 logged
+each point's completion once), the engine's overhead per point (the groups' time
+not spent training a point, over the points) and the load balance (the points'
+training time over the groups' time).
 Uses MNIST from the default data dir (`resqunn data fetch mnist`).
 """
 import argparse
@@ -107,17 +115,80 @@ def transports(binary, env, repeat):
               f"{statistics.median(v) / base:.2f} |")
 
 
+SCALE_BASE = """
+[data]
+dataset = "mnist"
+image_size = 7
+train = 8
+validation = 8
+[model]
+depths = [1]
+residual = "none"
+[train]
+epochs = 1
+batch_size = 8
+"""
+
+
+def scale(binary, env, points, ranks, groups):
+    """One row per group size: points done once, overhead per point, balance."""
+    env = dict(env, OMPI_MCA_mpi_yield_when_idle="1", OMPI_MCA_btl="self,vader,tcp")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "base.toml").write_text(SCALE_BASE)
+        (tmp / "scale.toml").write_text(
+            '[sweep]\nname = "scale"\nbase = "base.toml"\n[axes]\n"train.seed" = [' +
+            ", ".join(str(i) for i in range(1, points + 1)) + "]\n")
+        for g in groups:
+            out = tmp / f"scale-g{g}.h5"
+            cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", binary, "sweep", "run",
+                   tmp / "scale.toml", "-o", out, "-g", str(g)]
+            mpirun_s, log = run(cmd, env)
+            m = re.search(r"complete: (\d+)/(\d+) points done in ([0-9.]+) s", log)
+            if not m or int(m.group(1)) != points:
+                sys.exit(f"-g {g}: the sweep did not complete:\n" + log[-2000:])
+            engine_s = float(m.group(3))
+            logged = [int(i) for i in re.findall(r"\] point (\d+) \([0-9a-f]{16}\) done", log)]
+            with h5py.File(out, "r") as f:
+                state = f["points/state"][()]
+                epochs = f["points/epochs_done"][()]
+                point_s = np.array(f["points/wall_s"][()])
+            done = int((state == 2).sum())  # 2 = done (docs/hdf5-schema.md)
+            once = sorted(logged) == list(range(points))
+            if not (once and done == points and (epochs == 1).all()):
+                sys.exit(f"-g {g}: not every point was done exactly once "
+                         f"({len(logged)} completions logged, {len(set(logged))} distinct)")
+            group_s = ranks // g * engine_s
+            rows.append((g, ranks // g, mpirun_s, engine_s, done,
+                         1e3 * (group_s - point_s.sum()) / points, point_s.sum() / group_s))
+    print(f"{points} points on {ranks} ranks (oversubscribed on {os.cpu_count()} cores):\n")
+    print("| group size | groups | mpirun wall s | engine wall s | points done once | "
+          "engine overhead per point, ms | load balance |")
+    print("|---|---|---|---|---|---|---|")
+    for g, n, mpirun_s, engine_s, done, overhead, balance in rows:
+        print(f"| {g} | {n} | {mpirun_s:.1f} | {engine_s:.1f} | {done} | {overhead:.3f} | "
+              f"{balance:.3f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(REPO / "build" / "bin" / "resqunn"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--transports", action="store_true",
                     help="time sweep_quickstart under each one-sided transport instead")
+    ap.add_argument("--scale", action="store_true",
+                    help="many tiny points on many oversubscribed ranks instead")
+    ap.add_argument("--points", type=int, default=10000)
+    ap.add_argument("--ranks", type=int, default=64)
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="false", OMPI_ALLOW_RUN_AS_ROOT="1",
                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     if a.transports:
         transports(a.bin, env, a.repeat)
+        return
+    if a.scale:
+        scale(a.bin, env, a.points, a.ranks, [1, 4])
         return
     # Not oversubscribed (one rank per core): ranks must not yield the core
     # while they wait in MPI (OMPI_MCA_mpi_yield_when_idle=1 halves the

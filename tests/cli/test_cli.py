@@ -184,7 +184,7 @@ def test_corrupt_file_is_named_with_the_fix_and_force_repairs(resqunn, fashion_c
     r = resqunn("data", "info", "fashion-mnist", "--data-dir", fashion_copy)
     assert r.returncode == EXIT_FAILURE
     assert "test-labels-idx1-ubyte.gz" in r.stderr
-    assert "resqunn data fetch fashion-mnist --force" in r.stderr
+    assert f"resqunn data fetch fashion-mnist --data-dir {fashion_copy} --force" in r.stderr
     r = resqunn("data", "fetch", "fashion-mnist", "--force", "--data-dir", fashion_copy)
     assert r.returncode == 0, r.stderr
     assert resqunn("data", "info", "fashion-mnist", "--data-dir", fashion_copy).returncode == 0

@@ -98,13 +98,12 @@ def test_after_kill_9_of_the_holder_the_next_run_takes_the_lock_over(fault, faul
     assert leftovers(tmp_path, "stale.h5") == []
 
 
-def test_status_names_the_writer_of_a_held_file(resqunn, fault, tmp_path):
+def test_status_names_the_writer_of_a_held_file(resqunn, slow, tmp_path):
     out = tmp_path / "watched.h5"
-    first = fault.start(out, 1, 1)
+    first = slow.start(out, 1, 1)  # long enough to be watched
     try:
-        wait_for_handlers(first, 1)
+        rank = wait_for_handlers(first, 1)[0]
         r = resqunn("status", out)
-        rank = first.ranks()[0]
     finally:
         first.kill()
         first.finish()

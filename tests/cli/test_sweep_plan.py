@@ -122,6 +122,42 @@ def test_plan_digest_ignores_formatting(resqunn, tmp_path):
     assert [p["id"] for p in a["points"]] == [p["id"] for p in b["points"]]
 
 
+LARGE = """\
+[sweep]
+name = "large"
+base = "base.toml"
+
+[axes]
+train.seed = [%s]
+""" % ", ".join(str(s) for s in range(1, 101))
+
+
+def test_a_large_plan_is_summarised_and_sized(resqunn, tmp_path):
+    spec = write_spec(tmp_path, LARGE)
+    r = resqunn("sweep", "plan", spec)
+    assert r.returncode == 0, r.stderr
+    heading = re.search(r"results: large\.h5 \(about ([0-9.]+) MiB when created\)", r.stdout)
+    assert heading, r.stdout
+    rows = [int(line.split()[0]) for line in r.stdout.splitlines()
+            if re.match(r"\s+\d+\s+[0-9a-f]{16}\s", line)]
+    assert rows == list(range(20)) + list(range(95, 100))
+    assert "(75 more points; --all lists every one" in r.stdout
+    assert "total: 100 points" in r.stdout
+
+    every = resqunn("sweep", "plan", spec, "--all")
+    assert every.returncode == 0, every.stderr
+    assert len([line for line in every.stdout.splitlines()
+                if re.match(r"\s+\d+\s+[0-9a-f]{16}\s", line)]) == 100
+    assert "more points" not in every.stdout
+
+    plan = json.loads(resqunn("sweep", "plan", spec, "--json").stdout)
+    assert len(plan["points"]) == 100
+    # The figure `sweep run` checks the free space against; the table's,
+    # in MiB with one decimal.
+    assert plan["estimated_file_bytes"] > 100 * 1024
+    assert abs(plan["estimated_file_bytes"] / 2**20 - float(heading.group(1))) <= 0.05
+
+
 def test_plan_json_of_grids(resqunn, tmp_path):
     r = resqunn("sweep", "plan", write_spec(tmp_path, GRID_SPEC), "--json")
     assert r.returncode == 0, r.stderr

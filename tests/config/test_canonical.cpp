@@ -66,7 +66,7 @@ angle_scale = 1
 [model]
 seed = 7
 gradient_mode = "full"
-residual = "(X+O1)+O2"
+residual = "X+O1"
 depths = [2, 1]
 [data]
 seed = 9
@@ -86,7 +86,7 @@ seed = 9
 
 [model]
 depths = [2, 1]
-residual = "(X+O1)+O2"
+residual = "X+O1"
 gradient_mode = "full"
 seed = 7
 

@@ -164,6 +164,18 @@ const std::vector<BadInput>& bad_inputs() {
       {"unknown_head",
        "[model.head]\ntype = \"densse\"\n",
        {"bad.toml:2:8: model.head.type:", "did you mean 'dense'?"}},
+      // What only planning the model on the data's shape finds, placed at
+      // the layer: the shared [model.quanv] table, or the layer's own.
+      {"window_does_not_fit_what_the_layers_leave",
+       "[data]\nimage_size = 7\n[model]\ndepths = [1, 1, 1, 1]\nresidual = \"none\"\n"
+       "[model.quanv]\nkernel = 2\n",
+       {"bad.toml:6:1: model.layers[2]: a 2-pixel window does not fit a 1-pixel input",
+        "padding = \"same\""}},
+      {"window_does_not_fit_in_a_layer_table",
+       "[data]\nimage_size = 7\n[model]\nresidual = \"none\"\n"
+       "[[model.layers]]\ndepth = 1\n[[model.layers]]\ndepth = 1\n"
+       "[[model.layers]]\ndepth = 1\nkernel = 3\n",
+       {"bad.toml:9:1: model.layers[2]: a 3-pixel window does not fit a 1-pixel input"}},
       // TOML syntax.
       {"syntax_error", "[train]\nlr = 0.1\nepochs = = 3\n", {"bad.toml:3:", "invalid TOML"}},
       {"duplicate_key", "[train]\nlr = 0.1\nlr = 0.2\n", {"bad.toml:3:", "invalid TOML"}},

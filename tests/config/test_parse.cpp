@@ -27,7 +27,7 @@ seed = 11
 
 [model]
 depths = [3, 2, 1]
-residual = "X+O1;X+O2+O3"
+residual = "X+O1;X+O3"
 gradient_mode = "full"
 seed = 12
 
@@ -93,7 +93,7 @@ TEST(ConfigParse, EveryKeyReachesItsField) {
     EXPECT_EQ(q.channel_mode, model::ChannelMode::stack);
     EXPECT_EQ(q.evaluator, quantum::Evaluator::compiled);
   }
-  EXPECT_EQ(c.model.residual, "X+O1;X+O2+O3");
+  EXPECT_EQ(c.model.residual, "X+O1;X+O3");
   EXPECT_EQ(c.model.gradient_mode, model::GradientMode::full);
   EXPECT_EQ(c.model.seed, 12u);
   EXPECT_EQ(c.model.head.kind, model::HeadKind::quantum);

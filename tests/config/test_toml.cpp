@@ -30,7 +30,8 @@ TEST(ConfigToml, SetDottedCreatesTablesAndReplacesValues) {
   set_dotted(t, "model.quanv.kernel", toml::value<std::int64_t>(3));
   set_dotted(t, "model.depths", toml::array{2, 2, 1});
   set_dotted(t, "model.residual", toml::value<std::string>("X+O1+O2"));
-  set_dotted(t, "train.lr", toml::value<double>(0.25));  // replaces
+  set_dotted(t, "data.image_size", toml::value<std::int64_t>(28));  // three 3x3 windows fit
+  set_dotted(t, "train.lr", toml::value<double>(0.25));             // replaces
   const auto c = from_table(t, "edited");
   EXPECT_EQ(c.train.optimizer.lr, 0.25);
   ASSERT_EQ(c.model.layers.size(), 3u);

@@ -169,7 +169,9 @@ TEST_F(Fashion, DamageIsDetectedNamedAndRepairedByForce) {
   detail::write_file_atomic(victim, bytes);
   const auto msg = message_of([&] { info("fashion-mnist", copy); });
   EXPECT_THAT(msg, HasSubstr(victim.string()));
-  EXPECT_THAT(msg, HasSubstr("resqunn data fetch fashion-mnist --force"));
+  // The fix works as printed: it names the data directory, not the default.
+  EXPECT_THAT(
+      msg, HasSubstr("resqunn data fetch fashion-mnist --data-dir " + copy.string() + " --force"));
   // A plain fetch notices the damage and repairs it, as does --force.
   EXPECT_THAT(fetch("fashion-mnist", copy), HasSubstr("fetched into"));
   EXPECT_NO_THROW(info("fashion-mnist", copy));
@@ -204,7 +206,8 @@ TEST_F(Fashion, AnotherShapeUnderAKnownNameIsRefused) {
   detail::write_manifest(ddir, entries);
   const auto msg = message_of([&] { load("fashion-mnist", "test", copy); });
   EXPECT_THAT(msg, HasSubstr("holds 10000 images of 14x14; fashion-mnist test has 10000 of 28x28"));
-  EXPECT_THAT(msg, HasSubstr("resqunn data fetch fashion-mnist --force"));
+  EXPECT_THAT(
+      msg, HasSubstr("resqunn data fetch fashion-mnist --data-dir " + copy.string() + " --force"));
   EXPECT_THAT(message_of([&] { info("fashion-mnist", copy); }), HasSubstr("another dataset"));
   fs::remove_all(copy);
 }

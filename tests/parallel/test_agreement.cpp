@@ -39,10 +39,36 @@ TEST(Agreement, OneFailingRankMakesEveryRankThrowItsErrorWithTypeAndFix) {
     EXPECT_TRUE(parallel::is_agreed(e));
     EXPECT_EQ(e.fix(), "fetch again");
     if (size() > 1) {
-      EXPECT_EQ(e.problem(), "rank " + std::to_string(failing) + ": file a.idx is truncated");
+      EXPECT_EQ(e.problem(), "on rank " + std::to_string(failing) + ": file a.idx is truncated");
     } else {
       EXPECT_EQ(e.problem(), "file a.idx is truncated");
     }
+  }
+}
+
+// Rank 0 prints agreed errors under a `[rank 0/N]` log prefix: its own
+// failure needs no second attribution, and a nested agreement none at all
+// ("rank 1: rank 1: ..." was printed).
+TEST(Agreement, AttributesAnotherRanksFailureOnce) {
+  try {
+    parallel::collectively(MPI_COMM_WORLD, [] {
+      if (rank() == 0) throw DataError("rank zero's problem");
+    });
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_EQ(e.problem(), "rank zero's problem");
+  }
+  const int failing = size() - 1;
+  try {
+    parallel::collectively(MPI_COMM_WORLD, [&] {
+      parallel::collectively(MPI_COMM_WORLD, [&] {
+        if (rank() == failing) throw UsageError("inner problem");
+      });
+    });
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.problem(), size() > 1 ? "on rank " + std::to_string(failing) + ": inner problem"
+                                      : "inner problem");
   }
 }
 

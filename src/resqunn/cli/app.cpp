@@ -10,9 +10,12 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 namespace resqunn::cli {
 
@@ -98,6 +101,20 @@ std::string unknown_subcommand_message(const CLI::App& app) {
          path + " --help` for more information.";
 }
 
+// The rank a launcher gave this process, read before MPI starts (command
+// lines are parsed first, so that --help needs no MPI): Open MPI, MPICH's
+// Hydra, PMIx and srun each set one of these. 0 when none is set.
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') {
+      char* end = nullptr;
+      const long r = std::strtol(v, &end, 10);
+      if (end != nullptr && *end == '\0' && r >= 0) return static_cast<int>(r);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -126,12 +143,22 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // Every rank of `mpirun -n N` parses the same words: one says what is
+    // wrong (or prints the help), the others exit with the same code.
+    std::ostringstream discard;
+    const bool speaks = launcher_rank() == 0;
+    std::ostream& out = speaks ? std::cout : discard;
+    std::ostream& err = speaks ? std::cerr : discard;
+    int rc = ExitCode::usage;
     if (const auto msg = unknown_subcommand_message(app); !msg.empty()) {
-      std::cerr << msg << '\n';
-      return ExitCode::usage;
+      err << msg << '\n';
+    } else {
+      rc = app.exit(e, out, err) == 0 ? ExitCode::ok : ExitCode::usage;  // help, version, error
     }
-    const int rc = app.exit(e);  // prints help, version or the parse error
-    return rc == 0 ? ExitCode::ok : ExitCode::usage;
+    // The launcher ends the job at the first non-zero exit, dropping output
+    // not yet forwarded: the silent ranks leave rank 0 time to be heard.
+    if (!speaks && rc != ExitCode::ok) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return rc;
   }
 
   try {

@@ -6,11 +6,13 @@
 #include "resqunn/parallel/agreement.hpp"
 #include "resqunn/runner/point.hpp"
 #include "resqunn/sweep/cost.hpp"
+#include "resqunn/sweep/engine.hpp"
 #include "resqunn/sweep/spec.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -24,7 +26,20 @@ namespace {
 struct PlanOptions {
   std::string spec;
   bool json = false;
+  bool all = false;
 };
+
+// A table of more points than this lists the first kHeadRows and the last
+// kTailRows (--all lists every one): 10^6 rows help no one on a terminal.
+constexpr std::size_t kHeadRows = 20;
+constexpr std::size_t kTailRows = 5;
+constexpr std::size_t kMaxRows = kHeadRows + kTailRows + 10;
+
+std::string mebibytes(std::uint64_t bytes) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buffer;
+}
 
 struct PlannedPoint {
   double work = 0.0;  // estimate_cost(...).total
@@ -65,7 +80,7 @@ Planned plan_points(const sweep::SweepSpec& spec) {
 }
 
 std::string plan_json(const sweep::SweepSpec& spec, const Planned& planned,
-                      const std::string& digest) {
+                      const std::string& digest, std::uint64_t file_bytes) {
   const auto& rows = planned.rows;
   nlohmann::json j;
   j["name"] = spec.name;
@@ -73,6 +88,7 @@ std::string plan_json(const sweep::SweepSpec& spec, const Planned& planned,
   j["base"] = spec.base;
   j["combine"] = spec.combine;
   j["output"] = spec.output;
+  j["estimated_file_bytes"] = file_bytes;
   j["digest"] = digest;
   j["axes"] = spec.axis_keys;
   j["grids"] = nlohmann::json::array();
@@ -107,7 +123,8 @@ std::string plan_json(const sweep::SweepSpec& spec, const Planned& planned,
 
 // The table's heading: name, point count, where the points come from
 // ([axes], each [[grids]] entry, [[points]]), base, results and digest.
-void plan_heading(std::ostream& out, const sweep::SweepSpec& spec, const std::string& digest) {
+void plan_heading(std::ostream& out, const sweep::SweepSpec& spec, const std::string& digest,
+                  std::uint64_t file_bytes) {
   const std::size_t n = spec.points.size();
   out << "sweep " << spec.name << " (" << spec.source << "): " << n << " point"
       << (n == 1 ? "" : "s");
@@ -127,15 +144,15 @@ void plan_heading(std::ostream& out, const sweep::SweepSpec& spec, const std::st
   }
   out << "\n";
   if (!spec.base.empty()) out << "base:    " << spec.base << "\n";
-  out << "results: " << spec.output << "\n";
+  out << "results: " << spec.output << " (about " << mebibytes(file_bytes) << " when created)\n";
   out << "digest:  " << digest << "\n\n";
 }
 
 std::string plan_table(const sweep::SweepSpec& spec, const Planned& planned,
-                       const std::string& digest) {
+                       const std::string& digest, std::uint64_t file_bytes, bool all) {
   const auto& rows = planned.rows;
   std::ostringstream out;
-  plan_heading(out, spec, digest);
+  plan_heading(out, spec, digest, file_bytes);
   const std::size_t n = spec.points.size();
   std::size_t cost_width = 4;
   for (const auto& r : rows) {
@@ -147,7 +164,13 @@ std::string plan_table(const sweep::SweepSpec& spec, const Planned& planned,
   const std::size_t index_width = std::max<std::size_t>(5, std::to_string(n).size());
   out << pad("point", index_width) << "  id" << std::string(16 - 2, ' ') << "  "
       << pad("cost", cost_width) << "  epochs     steps  overrides\n";
+  const bool summarised = !all && n > kMaxRows;
   for (std::size_t i = 0; i < n; ++i) {
+    if (summarised && i == kHeadRows) {
+      out << pad("...", index_width) << "  (" << n - kHeadRows - kTailRows
+          << " more points; --all lists every one, --json all of them with their details)\n";
+      i = n - kTailRows;
+    }
     out << pad(std::to_string(i), index_width) << "  " << spec.points[i].id << "  "
         << pad(fixed(planned.relative(rows[i].work), 2), cost_width) << "  "
         << pad(std::to_string(rows[i].epochs), 6) << "  " << pad(std::to_string(rows[i].steps), 8)
@@ -164,7 +187,9 @@ std::string plan(const PlanOptions& o) {
   const auto spec = sweep::load_sweep(o.spec);
   const Planned planned = plan_points(spec);
   const std::string digest = sweep::spec_digest(spec);
-  return o.json ? plan_json(spec, planned, digest) : plan_table(spec, planned, digest);
+  const std::uint64_t file_bytes = sweep::estimated_results_bytes(spec);
+  return o.json ? plan_json(spec, planned, digest, file_bytes)
+                : plan_table(spec, planned, digest, file_bytes, o.all);
 }
 
 int run_plan(const PlanOptions& o, const Context& ctx) {
@@ -187,6 +212,10 @@ void add_sweep_command(CLI::App& app, ActionSlot& slot) {
                               run_plan);
   plan_cmd->add_option("SWEEP", o->spec, "Sweep spec (TOML; format: docs/sweeps.md)")->required();
   plan_cmd->add_flag("--json", o->json, "Print machine-readable JSON instead of a table");
+  plan_cmd->add_flag("--all", o->all,
+                     "List every point (a table of more than " + std::to_string(kMaxRows) +
+                         " shows the first " + std::to_string(kHeadRows) + " and the last " +
+                         std::to_string(kTailRows) + ")");
 
   add_sweep_run_command(*sweep, slot);
 }

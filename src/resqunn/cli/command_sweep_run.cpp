@@ -2,6 +2,7 @@
 // sweep over MPI rank groups (docs/sweeps.md).
 #include "resqunn/cli/app.hpp"
 #include "resqunn/cli/command.hpp"
+#include "resqunn/cli/output_path.hpp"
 #include "resqunn/cli/provenance.hpp"
 #include "resqunn/data/catalog.hpp"
 #include "resqunn/parallel/agreement.hpp"
@@ -9,6 +10,9 @@
 #include "resqunn/sweep/spec.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <vector>
 
 namespace resqunn::cli {
 
@@ -27,7 +31,11 @@ int run_sweep(const SweepRunOptions& o, const Context& ctx) {
   const auto spec =
       parallel::collectively(MPI_COMM_WORLD, [&] { return sweep::load_sweep(o.spec); });
   sweep::RunOptions run;
-  run.output = o.output.empty() ? spec.output : o.output;
+  run.output = parallel::collectively(MPI_COMM_WORLD, [&] {
+    std::vector<std::filesystem::path> inputs{o.spec};
+    if (!spec.base.empty()) inputs.emplace_back(spec.base);
+    return results_path(o.output, spec.output, "sweep.output", inputs);
+  });
   run.overwrite = o.overwrite;
   run.group_size = o.group_size;
   run.data_dir = o.data_dir.empty() ? data::default_data_dir() : std::filesystem::path(o.data_dir);
@@ -73,7 +81,8 @@ void add_sweep_run_command(CLI::App& sweep, ActionSlot& slot) {
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output,
                   "Results file (HDF5; default: the spec's sweep.output, else <name>.h5). An "
-                  "existing file of the same sweep is resumed");
+                  "existing file of the same sweep is resumed")
+      ->check(non_empty_path());
   sub->add_option("-g,--group-size", o->group_size,
                   "MPI ranks per group: a group trains one point at a time, its ranks sharing "
                   "each batch; must divide the rank count")

@@ -1,6 +1,7 @@
 // `resqunn train CONFIG -o run.h5`: train one configured model and record
 // metrics, gradient traces and final weights in an HDF5 results file.
 #include "resqunn/cli/command.hpp"
+#include "resqunn/cli/output_path.hpp"
 #include "resqunn/cli/provenance.hpp"
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
@@ -38,7 +39,8 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     }
     const auto config = config::load_run_config(o.config);
     const auto point = runner::make_point(config);
-    const std::filesystem::path out = o.output.empty() ? config.output.path : o.output;
+    const std::filesystem::path out =
+        results_path(o.output, config.output.path, "output.path", {o.config});
     const std::filesystem::path data_dir =
         o.data_dir.empty() ? data::default_data_dir() : std::filesystem::path(o.data_dir);
     // Check the data before creating the output: a bad run leaves no file.
@@ -50,7 +52,7 @@ int run_train(const TrainOptions& o, const Context& ctx) {
     auto provenance = run_provenance(ctx);
     provenance.data_manifests =
         config.data.dataset + "=" + data::manifest_sha256(config.data.dataset, data_dir);
-    auto file = io::ResultsFile::create(out, layout, point.canonical, provenance, o.overwrite);
+    auto file = io::ResultsFile::create(out, layout, point.canonical(), provenance, o.overwrite);
     file.write_point_info(0, runner::point_info(point, layout));
     file.publish();
     spdlog::info("training point {} ({} train / {} validation images, {} epochs) -> {}", point.id,
@@ -82,7 +84,8 @@ void add_train_command(CLI::App& app, ActionSlot& slot) {
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output,
                   "Results file (HDF5; default: the config's output.path); schema: "
-                  "docs/hdf5-schema.md");
+                  "docs/hdf5-schema.md")
+      ->check(non_empty_path());
   sub->add_flag("--overwrite", o->overwrite, "Replace an existing results file");
   sub->add_option("--data-dir", o->data_dir,
                   "Dataset directory (default: $RESQUNN_DATA, else ~/.cache/resqunn/data)");

@@ -8,6 +8,7 @@
 #include "resqunn/core/error.hpp"
 #include "resqunn/core/text.hpp"
 #include "resqunn/data/catalog.hpp"
+#include "resqunn/model/plan.hpp"
 #include "resqunn/model/residual.hpp"
 
 #include <algorithm>
@@ -456,7 +457,8 @@ Origins read_head(const Section& head, model::HeadSpec& h) {
 // The model's own checks, each error placed at the value it names.
 void check_model(const Reporter& r, const Section& s, const Section& head,
                  const Origins& head_origins, const LayerOrigins& layers,
-                 const Origin& count_origin, const model::ModelSpec& m) {
+                 const Origin& count_origin, const model::ModelSpec& m, model::Shape input,
+                 int classes) {
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const std::string where = "model.layers[" + std::to_string(i) + "]";
     // A message naming no field is about the qubit count: kernel and encoding.
@@ -481,9 +483,31 @@ void check_model(const Reporter& r, const Section& s, const Section& head,
                                  {"gradient_mode", s.origin("gradient_mode")}};
   located(
       r, [&] { m.validate(); }, "model", model_origins, count_origin);
+  // What only the input shape can tell (a window that does not fit the
+  // image the layers before leave it, a residual sum that cannot be
+  // aligned, a quantum head too large): planned here so that it is placed
+  // in the file like any other error.
+  if (input.height <= 0 || classes < 2) return;  // reported with the data keys
+  try {
+    (void)model::plan_model(m, input, classes);
+  } catch (const UsageError& e) {
+    // The plan names a layer ("model.layers[2]: ...") or a residual sum
+    // ("residual X+O2 (input of head): ..."); anything else is the head's.
+    const std::string& problem = e.problem();
+    const toml::node* at = head.table() != nullptr ? head.self().node : s.self().node;
+    for (std::size_t i = 0; i < m.layers.size(); ++i) {
+      if (starts_with_key(problem, "model.layers[" + std::to_string(i) + "]")) {
+        at = layers.self[i].node;
+      }
+    }
+    if (problem.rfind("residual ", 0) == 0) at = s.origin("residual").node;
+    r.fail(r.locate(at), "", problem, e.fix());
+  }
 }
 
-void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
+// `input` and `classes`: what the data section says the model will see.
+void read_model(const Reporter& r, const Section& s, model::ModelSpec& m, model::Shape input,
+                int classes) {
   // Layer count and depths: model.depths, or one [[model.layers]] per layer,
   // or both (then they must agree).
   Depths depths;
@@ -519,7 +543,7 @@ void read_model(const Reporter& r, const Section& s, model::ModelSpec& m) {
   const Origin count_origin = depths.given              ? s.origin("depths")
                               : layer_tables != nullptr ? s.origin("layers")
                                                         : s.self();
-  check_model(r, s, head, head_origins, origins, count_origin, m);
+  check_model(r, s, head, head_origins, origins, count_origin, m, input, classes);
   // One spelling per wiring, so that equal wirings share a point id (an
   // invalid one was reported above, with its position).
   try {
@@ -566,7 +590,10 @@ RunConfig from_table(const toml::table& table, const std::string& source_name) {
   const Section root(r, &table, "", "");
   RunConfig c;
   read_data(root.section("data", "data"), c.data);
-  read_model(r, root.section("model", "model"), c.model);
+  const int classes = c.data.classes.empty() ? data::dataset_spec(c.data.dataset).num_classes
+                                             : static_cast<int>(c.data.classes.size());
+  read_model(r, root.section("model", "model"), c.model, {1, c.data.image_size, c.data.image_size},
+             classes);
   read_train(root.section("train", "train"), c.train);
   root.section("trace", "trace").boolean("full", c.trace.full);
   read_output(root.section("output", "output"), c.output);

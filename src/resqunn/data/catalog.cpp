@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <system_error>
 #include <unistd.h>
 
 namespace resqunn::data {
@@ -24,9 +25,47 @@ std::string labels_file(const std::string& split) { return split + "-labels-idx1
 
 namespace {
 
-std::string fetch_fix(const std::string& name) { return "run `resqunn data fetch " + name + "`"; }
-std::string refetch_fix(const std::string& name) {
-  return "run `resqunn data fetch " + name + " --force` to replace the damaged files";
+// The fetch command for dataset directory `ddir` (<data dir>/<name>): with
+// --data-dir unless that is the default, so that the fix works as printed.
+std::string fetch_command(const std::string& name, const fs::path& ddir) {
+  const fs::path root = ddir.parent_path();
+  std::string flag;
+  try {
+    if (root != default_data_dir()) flag = " --data-dir " + root.string();
+  } catch (const Error&) {
+    flag = " --data-dir " + root.string();
+  }
+  return "resqunn data fetch " + name + flag;
+}
+std::string fetch_fix(const std::string& name, const fs::path& ddir) {
+  return "run `" + fetch_command(name, ddir) + "`";
+}
+std::string refetch_fix(const std::string& name, const fs::path& ddir) {
+  return "run `" + fetch_command(name, ddir) + " --force` to replace the damaged files";
+}
+
+// A data directory that is a file or cannot be read is not "not fetched":
+// fetching would not help, so say what it is.
+void check_data_dir(const fs::path& root) {
+  std::error_code ec;
+  const auto status = fs::status(root, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    throw DataError("cannot read the data directory " + root.string() + ": " + ec.message(),
+                    "check the permissions of it and of its parent directories, or use another "
+                    "one (--data-dir or RESQUNN_DATA)");
+  }
+  if (!fs::exists(status)) return;  // "not fetched", said where the manifest is looked for
+  if (!fs::is_directory(status)) {
+    throw UsageError(root.string() +
+                         " is not a directory: the data directory holds one "
+                         "directory per dataset",
+                     "pass the directory the datasets were fetched into (--data-dir or "
+                     "RESQUNN_DATA; default ~/.cache/resqunn/data)");
+  }
+  if (::access(root.c_str(), R_OK | X_OK) != 0) {
+    throw DataError("cannot read the data directory " + root.string() + ": permission denied",
+                    "check its permissions, or use another one (--data-dir or RESQUNN_DATA)");
+  }
 }
 
 // Validates an images/labels pair as one split and returns it.
@@ -67,18 +106,19 @@ RawImages decode_split(const fs::path& dir, const std::string& split, int num_cl
 
 // Throws unless `dir` holds an intact copy of `spec` (manifest + digests).
 void verify_present(const DatasetSpec& spec, const fs::path& dir) {
-  const auto entries = detail::read_manifest(dir, fetch_fix(spec.name));
+  check_data_dir(dir.parent_path());
+  const auto entries = detail::read_manifest(dir, fetch_fix(spec.name, dir));
   for (const auto& split : spec.splits) {
     for (const auto& file : {detail::images_file(split), detail::labels_file(split)}) {
       const bool listed = std::any_of(entries.begin(), entries.end(),
                                       [&](const auto& e) { return e.file == file; });
       if (!listed) {
         throw DataError((dir / detail::kManifestName).string() + " does not list " + file,
-                        refetch_fix(spec.name));
+                        refetch_fix(spec.name, dir));
       }
     }
   }
-  detail::verify_manifest(dir, entries, refetch_fix(spec.name));
+  detail::verify_manifest(dir, entries, refetch_fix(spec.name, dir));
 }
 
 }  // namespace
@@ -190,7 +230,7 @@ void check_shape(const DatasetSpec& spec, const std::string& split, const RawIma
                       std::to_string(r.cols) + "; " + spec.name + " " + split + " has " +
                       std::to_string(count) + " of " + std::to_string(spec.rows) + "x" +
                       std::to_string(spec.cols) + ": this is another dataset",
-                  refetch_fix(spec.name) +
+                  refetch_fix(spec.name, dir) +
                       " (resize with data.image_size in the run config, not in the files)");
 }
 
@@ -205,17 +245,18 @@ RawImages load(const std::string& name, const std::string& split, const fs::path
   }
   const fs::path ddir = dir / name;
   verify_present(spec, ddir);
-  RawImages r = decode_split(ddir, split, spec.num_classes, refetch_fix(name));
+  RawImages r = decode_split(ddir, split, spec.num_classes, refetch_fix(name, ddir));
   check_shape(spec, split, r, ddir);
   return r;
 }
 
 std::string manifest_sha256(const std::string& name, const fs::path& dir) {
   const DatasetSpec& spec = dataset_spec(name);
+  check_data_dir(dir);
   const fs::path manifest = dir / name / detail::kManifestName;
   const std::string text = read_text_file(
       manifest, FileLabel("the manifest of dataset " + name + " (" + manifest.string() + ")", "",
-                          fetch_fix(spec.name)));
+                          fetch_fix(spec.name, dir / name)));
   return sha256_hex(text.data(), text.size());
 }
 
@@ -224,7 +265,7 @@ DatasetInfo info(const std::string& name, const fs::path& dir) {
   DatasetInfo out{name, dir / name, {}};
   verify_present(spec, out.dir);
   for (const auto& split : spec.splits) {
-    const RawImages r = decode_split(out.dir, split, spec.num_classes, refetch_fix(name));
+    const RawImages r = decode_split(out.dir, split, spec.num_classes, refetch_fix(name, out.dir));
     check_shape(spec, split, r, out.dir);
     SplitInfo s{split, r.count, r.rows, r.cols, std::vector<std::size_t>(spec.num_classes, 0), {}};
     for (auto l : r.labels) ++s.per_class[l];

@@ -24,6 +24,16 @@ herr_t collect_error(unsigned /*depth*/, const H5E_error2_t* error, void* lines_
   return 0;
 }
 
+// HDF5's descriptions append the call's arguments ("unable to open file:
+// time = …, name = 'x.h5', tent_flags = 1"): internals to a user, so cut.
+std::string plain(std::string line) {
+  for (const char* marker : {": time = ", ", time = ", ": name = ", ", name = "}) {
+    const auto at = line.find(marker);
+    if (at != std::string::npos) line.erase(at);
+  }
+  return line;
+}
+
 struct Diagnosis {
   std::string problem;
   std::string fix;
@@ -49,10 +59,22 @@ Diagnosis diagnose(const std::vector<std::string>& stack) {
   }
   if (mentions("already open for write")) {
     return {"the file is marked as open for writing by another process",
-            "if no process is writing it any more, clear the mark with `h5clear -s FILE`"};
+            "if no process is writing it any more, clear the mark with `h5clear -s {file}`"};
   }
   if (mentions("errno = 2,")) {
     return {"no such file or directory", "check the path; the directory must exist"};
+  }
+  if (mentions("MPI_ERR_ACCESS") || mentions("MPI_ERR_READ_ONLY")) {
+    // The MPI-IO driver's word for a file (or file system) it may not write.
+    return {"permission denied: the file or its file system is read-only for this user",
+            "make it writable (chmod u+w {file}) or write the results elsewhere (-o)"};
+  }
+  if (mentions("MPI_ERR_NO_SUCH_FILE")) {
+    return {"no such file or directory", "check the path; the directory must exist"};
+  }
+  if (mentions("MPI_ERR_NO_SPACE") || mentions("MPI_ERR_QUOTA")) {
+    return {"no space left on the device (or over quota)",
+            "free some space or write somewhere else"};
   }
   if (mentions("errno = 13,")) {
     return {"permission denied", "check the permissions of the file and its directory"};
@@ -62,7 +84,7 @@ Diagnosis diagnose(const std::vector<std::string>& stack) {
     return {"no space left on the device", "free some space or write somewhere else"};
   }
   if (stack.empty()) return {"HDF5 reported an error without details", ""};
-  return {stack.back(), ""};
+  return {plain(stack.back()), ""};
 }
 
 }  // namespace
@@ -88,9 +110,20 @@ bool mentions(const std::vector<std::string>& stack, const char* text) {
 
 [[noreturn]] void fail(const std::string& file, const std::string& path,
                        const std::string& operation, const std::vector<std::string>& stack) {
-  const auto diagnosis = diagnose(stack);
+  auto diagnosis = diagnose(stack);
+  if (const auto at = diagnosis.fix.find("{file}"); at != std::string::npos) {
+    diagnosis.fix.replace(at, 6, file);
+  }
+  // A diagnosed stack is said in plain words; an unknown one is shown too,
+  // without its argument dumps, as the only clue there is.
   std::string details;
-  for (const auto& line : stack) details += (details.empty() ? "" : "; ") + line;
+  std::string last;
+  for (const auto& line : diagnosis.fix.empty() ? stack : std::vector<std::string>{}) {
+    auto text = plain(line);
+    if (text.empty() || text == last) continue;
+    details += (details.empty() ? "" : "; ") + text;
+    last = std::move(text);
+  }
   // File-level operations pass no object path.
   const std::string object = path.empty() ? "" : " '" + path + "'";
   throw DataError(file + ": cannot " + operation + object + ": " + diagnosis.problem +

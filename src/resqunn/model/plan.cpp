@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace resqunn::model {
@@ -180,7 +181,9 @@ HeadPlan plan_head(const HeadSpec& spec, Shape features, int classes) {
   return h;
 }
 
-ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
+namespace {
+
+ModelPlan plan_afresh(const ModelSpec& spec, Shape input, int classes) {
   spec.validate();
   if (classes < 2) throw UsageError("a classifier needs at least 2 classes");
   ModelPlan p;
@@ -215,6 +218,25 @@ ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
     p.head.circuit.evaluator = spec.head.evaluator;
     p.head.costs = plan_evaluator(p.head.circuit, kImagesPerStep, "model.head", p.head.input_grad);
   }
+  return p;
+}
+
+}  // namespace
+
+ModelPlan plan_model(const ModelSpec& spec, Shape input, int classes) {
+  // Sweeps plan each point's model several times (config check, cost,
+  // results layout), and neighbouring points mostly differ only in
+  // training keys or the weight seed: the last plan is kept per thread.
+  thread_local std::optional<ModelPlan> last;
+  if (last && last->input == input && last->classes == classes &&
+      same_architecture(last->spec, spec)) {
+    ModelPlan p = *last;
+    p.spec.seed = spec.seed;
+    return p;
+  }
+  last.reset();
+  ModelPlan p = plan_afresh(spec, input, classes);
+  last = p;
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include "resqunn/model/residual.hpp"
 
 #include <string>
+#include <tuple>
 
 namespace resqunn::model {
 
@@ -81,6 +82,22 @@ constexpr Named<HeadKind> kHeadKinds[] = {{HeadKind::dense, "dense"},
                                           {HeadKind::quantum, "quantum"}};
 
 }  // namespace
+
+namespace {
+auto fields(const QuanvSpec& q) noexcept {
+  return std::tie(q.kernel, q.stride, q.padding, q.encoding, q.angle_axis, q.angle_scale, q.ansatz,
+                  q.depth, q.trainable, q.channel_mode, q.evaluator);
+}
+auto fields(const HeadSpec& h) noexcept { return std::tie(h.kind, h.ansatz, h.depth, h.evaluator); }
+}  // namespace
+
+bool operator==(const QuanvSpec& a, const QuanvSpec& b) noexcept { return fields(a) == fields(b); }
+bool operator==(const HeadSpec& a, const HeadSpec& b) noexcept { return fields(a) == fields(b); }
+
+bool same_architecture(const ModelSpec& a, const ModelSpec& b) noexcept {
+  return a.layers == b.layers && a.residual == b.residual && a.gradient_mode == b.gradient_mode &&
+         a.head == b.head;
+}
 
 std::string_view to_string(Padding p) noexcept { return name_of(p, kPaddings); }
 std::string_view to_string(ChannelMode m) noexcept { return name_of(m, kChannelModes); }

@@ -77,6 +77,12 @@ struct ModelSpec {
   void validate() const;
 };
 
+/// Field-wise equality (every field above: keep in step with the structs).
+bool operator==(const QuanvSpec& a, const QuanvSpec& b) noexcept;
+bool operator==(const HeadSpec& a, const HeadSpec& b) noexcept;
+/// Equal in everything but the weight seed: such specs have the same plan.
+bool same_architecture(const ModelSpec& a, const ModelSpec& b) noexcept;
+
 std::string_view to_string(Padding p) noexcept;
 std::string_view to_string(ChannelMode m) noexcept;
 std::string_view to_string(GradientMode m) noexcept;

@@ -17,19 +17,20 @@ struct Described {
   Kind kind = Kind::generic;
   std::string problem;
   std::string fix;
+  bool agreed = false;  // already agreed by an inner collectively: already attributed
 };
 
 Described describe(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
   } catch (const UsageError& e) {
-    return {Kind::usage, e.problem(), e.fix()};
+    return {Kind::usage, e.problem(), e.fix(), is_agreed(e)};
   } catch (const DataError& e) {
-    return {Kind::data, e.problem(), e.fix()};
+    return {Kind::data, e.problem(), e.fix(), is_agreed(e)};
   } catch (const Error& e) {
-    return {Kind::generic, e.problem(), e.fix()};
+    return {Kind::generic, e.problem(), e.fix(), is_agreed(e)};
   } catch (const std::exception& e) {
-    return {Kind::generic, e.what(), {}};
+    return {Kind::generic, e.what(), {}, is_agreed(e)};
   } catch (...) {
     return {Kind::generic, "unknown exception", {}};
   }
@@ -91,13 +92,18 @@ void agree_or_rethrow(MPI_Comm comm, const std::exception_ptr& failure) {
 
   Described d;
   if (rank == first_failing) d = describe(failure);
-  int kind = static_cast<int>(d.kind);
-  MPI_Bcast(&kind, 1, MPI_INT, first_failing, comm);
+  int facts[2] = {static_cast<int>(d.kind), d.agreed ? 1 : 0};
+  MPI_Bcast(facts, 2, MPI_INT, first_failing, comm);
+  const int kind = facts[0];
   broadcast_string(comm, first_failing, d.problem);
   broadcast_string(comm, first_failing, d.fix);
 
+  // Rank 0 reports agreed errors, and the log line names the rank that
+  // prints; only another rank's failure needs naming. An error agreed by an
+  // inner call already carries its attribution.
+  const bool attribute = first_failing != 0 && facts[1] == 0;
   const std::string problem =
-      size > 1 ? "rank " + std::to_string(first_failing) + ": " + d.problem : d.problem;
+      attribute ? "on rank " + std::to_string(first_failing) + ": " + d.problem : d.problem;
   switch (static_cast<Kind>(kind)) {
     case Kind::usage:
       throw Agreed<UsageError>(problem, d.fix);

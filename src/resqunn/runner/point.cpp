@@ -9,14 +9,15 @@
 
 namespace resqunn::runner {
 
+std::string Point::canonical() const { return config::canonical_toml(config); }
+
 Point make_point(const config::RunConfig& config) {
   Point p;
   p.config = config;
   // Where results go is not part of what a point is.
   p.config.output = config::OutputOptions{};
-  p.canonical = config::canonical_toml(p.config);
   const std::string keyed =
-      "resqunn-point v" + std::to_string(config::kSchemaVersion) + "\n" + p.canonical;
+      "resqunn-point v" + std::to_string(config::kSchemaVersion) + "\n" + p.canonical();
   p.id = sha256_hex(keyed.data(), keyed.size()).substr(0, 16);
   return p;
 }
@@ -83,8 +84,8 @@ io::ResultsLayout layout_for(const std::vector<Point>& points,
 io::PointInfo point_info(const Point& p, const io::ResultsLayout& layout) {
   io::PointInfo info;
   info.id = p.id;
-  info.config_toml = p.canonical;
-  info.config_sha256 = sha256_hex(p.canonical.data(), p.canonical.size());
+  info.config_toml = p.canonical();
+  info.config_sha256 = sha256_hex(info.config_toml.data(), info.config_toml.size());
   std::map<std::string, std::string> flat;
   for (auto& [k, v] : config::flatten(p.config)) flat[k] = v;
   for (const auto& name : layout.param_names) {

@@ -14,10 +14,12 @@ namespace resqunn::runner {
 
 struct Point {
   config::RunConfig config;  // output.path reset to the default
-  std::string canonical;     // config::canonical_toml(config)
   /// First 16 hex digits of SHA-256 over "resqunn-point v<schema>\n" +
-  /// canonical: stable across runs, machines and key order in the file.
+  /// canonical(): stable across runs, machines and key order in the file.
   std::string id;
+  /// config::canonical_toml(config), made on demand: a sweep of 10^6
+  /// points should not hold 10^6 copies of a kilobyte of TOML.
+  std::string canonical() const;
 };
 
 Point make_point(const config::RunConfig& config);

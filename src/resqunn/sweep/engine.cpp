@@ -21,7 +21,6 @@
 #include <cmath>
 #include <map>
 #include <numeric>
-#include <optional>
 #include <set>
 
 namespace resqunn::sweep {
@@ -58,6 +57,30 @@ std::string data_manifests(const SweepSpec& spec, const std::filesystem::path& d
   return out;
 }
 
+// What a resume needs of an existing results file.
+struct Existing {
+  std::vector<std::string> ids;
+  io::ResultsLayout layout;
+  std::string data_manifests;
+  std::vector<io::PointSummary> summaries;
+};
+
+Existing read_existing(const std::filesystem::path& path) {
+  try {
+    const auto file = io::ResultsFile::open(path, io::OpenMode::read_only);
+    return {file.read_point_ids(), file.layout(), file.provenance().data_manifests,
+            file.read_summaries()};
+  } catch (const DataError& e) {
+    // A file that cannot be read back (damaged, cut short, not ours) cannot
+    // be resumed; starting over is the way on, and loses nothing more: the
+    // old file is replaced only once the new one is complete.
+    throw DataError(e.problem(), (e.fix().empty() ? "" : e.fix() + "; ") +
+                                     "to start the run over instead of resuming it, run the "
+                                     "same command with --overwrite (the file is replaced "
+                                     "only once the new one is complete)");
+  }
+}
+
 // Rank 0, before any work: create the file (or check that an existing one
 // holds this sweep, trained on this data). Returns each point's done flag.
 std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::Provenance& prov) {
@@ -65,10 +88,10 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
   const std::size_t n = spec.points.size();
   std::vector<int> done(n, 0);
   if (std::filesystem::exists(o.output) && !o.overwrite) {
-    auto file = io::ResultsFile::open(o.output, io::OpenMode::read_only);
+    const Existing file = read_existing(o.output);
     std::vector<std::string> ids;
     for (const auto& p : spec.points) ids.push_back(p.id);
-    if (file.read_point_ids() != ids || file.layout() != layout) {
+    if (file.ids != ids || file.layout != layout) {
       throw UsageError(o.output.string() +
                            " holds the results of a different sweep (its points "
                            "or their sizes differ from " +
@@ -78,7 +101,7 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
     // Same ids, same configs; but points trained on other data must not be
     // continued or counted as done (files from before the digest was
     // recorded have none to compare).
-    const auto recorded = file.provenance().data_manifests;
+    const auto& recorded = file.data_manifests;
     const auto now = data_manifests(spec, o.data_dir);
     if (!recorded.empty() && recorded != now) {
       throw UsageError(o.output.string() + " holds results trained on other data than " +
@@ -87,7 +110,7 @@ std::vector<int> prepare(const SweepSpec& spec, const RunOptions& o, const io::P
                        "resume with the data the sweep started with (--data-dir), or start "
                        "afresh: another -o, or --overwrite");
     }
-    const auto summaries = file.read_summaries();
+    const auto& summaries = file.summaries;
     for (std::size_t i = 0; i < n; ++i) done[i] = summaries[i].state == io::PointState::done;
     return done;
   }
@@ -386,6 +409,10 @@ std::vector<std::string> param_columns(const SweepSpec& spec) {
     }
   }
   return columns;
+}
+
+std::uint64_t estimated_results_bytes(const SweepSpec& spec) {
+  return runner::layout_for(spec.points, param_columns(spec)).estimated_bytes(spec.text.size());
 }
 
 RunResult run_sweep(const SweepSpec& spec, const RunOptions& o, MPI_Comm world) {

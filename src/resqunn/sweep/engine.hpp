@@ -20,7 +20,10 @@
 
 #include <mpi.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace resqunn::sweep {
 
@@ -53,5 +56,10 @@ inline constexpr const char* kGridColumn = "sweep.grid";
 /// first if the spec has [[grids]], then every flattened config key of any
 /// point, in first-appearance order.
 std::vector<std::string> param_columns(const SweepSpec& spec);
+
+/// About how many bytes the results file of `spec` takes when created
+/// (io::ResultsLayout::estimated_bytes; `sweep run` checks the free space
+/// against the same figure before creating it).
+std::uint64_t estimated_results_bytes(const SweepSpec& spec);
 
 }  // namespace resqunn::sweep
