@@ -10,7 +10,7 @@ the dataset helpers) does not import pandas, h5py and matplotlib.
 """
 
 from .catalog import DATASETS, DatasetSpec, dataset_spec, default_data_dir
-from .errors import DataError, ResqunnAnalysisError, UsageError
+from .errors import DataError, MissingDataError, ResqunnAnalysisError, UsageError
 from .idx import load_dataset, parse_idx, read_idx
 from .images import average_pool, examples_per_class, to_unit_range
 
@@ -43,6 +43,7 @@ __all__ = [
     "DATASETS",
     "DataError",
     "DatasetSpec",
+    "MissingDataError",
     "ReportOptions",
     "Report",
     "ResqunnAnalysisError",

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(parser: argparse.ArgumentParser, message: str, status: int) -> int:
+    """Prints ``PROG SUB: error: PROBLEM`` (and the ``  fix: ...`` line under it)."""
     print(f"{parser.prog}: error: {message}", file=sys.stderr)
     return status
 
@@ -61,9 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as e:
         return _fail(sub, str(e), EXIT_DATA)
     except OSError as e:
-        if e.filename is not None and e.strerror:
-            return _fail(sub, f"{e.filename}: {e.strerror}", EXIT_DATA)
-        return _fail(sub, str(e), EXIT_DATA)
+        message = f"{e.filename}: {e.strerror}" if e.filename is not None and e.strerror \
+            else str(e)
+        fix = getattr(e, "fix", "")  # set by the library where it knows one
+        return _fail(sub, f"{message}\n  fix: {fix}" if fix else message, EXIT_DATA)
     except KeyboardInterrupt:
         return _fail(sub, "interrupted", 130)
 

@@ -34,11 +34,19 @@ try:
 except ImportError:  # Python < 3.11: configs are only needed without model.depths
     tomllib = None
 
-from .errors import DataError, UsageError
+from .errors import DataError, MissingDataError, UsageError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 SCHEMA = "resqunn-results"
+#: The fix of a results file that lacks something (or has it in the wrong shape).
+FIX_DAMAGED = ("check the path; if it is the right file, it is incomplete or from an "
+               "incompatible program and `resqunn sweep run` cannot resume it either: run the "
+               "sweep (or `resqunn train`) that wrote it again, into another -o or with "
+               "--overwrite")
+#: The fix of a path that is not a results file at all.
+FIX_NOT_RESULTS = ("check the path: give the .h5 file that `resqunn train` or "
+                   "`resqunn sweep run` wrote (their -o)")
 #: The newest schema version this reader understands; newer files are refused.
 SCHEMA_VERSION = 1
 #: /points/state values, used when the file's `states` attribute is missing.
@@ -183,41 +191,106 @@ def load(path: PathLike, include_running: bool = False, traces: bool = True,
     """
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(p))
+        raise _os_error(FileNotFoundError, errno.ENOENT, p, FIX_NOT_RESULTS)
     if p.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(p))
+        raise _os_error(IsADirectoryError, errno.EISDIR, p, FIX_NOT_RESULTS)
     last: Exception | None = None
     for attempt in range(max(0, retries) + 1):
         if attempt:
             time.sleep(retry_delay)
         try:
             with _open(p) as f:
-                return _read(f, p, include_running, traces, weights)
+                return _read(_Reader(f, p), p, include_running, traces, weights)
         except _NotResults as e:
             last = e
             # A file being created may not have its attributes yet: retry,
             # but only as long as it could be a results file in the making.
             if not e.retryable:
                 break
+        except DataError as e:
+            # Named by _Reader: a published file lacks it (resqunn renames a
+            # file into place only once it is complete), so waiting cannot help.
+            last = e
+            break
         except (OSError, KeyError, ValueError, TypeError, IndexError) as e:
             last = e
     assert last is not None
     if isinstance(last, _NotResults):
-        raise DataError(f"{p}: {last.message}") from None
+        raise DataError(f"{p}: {last.message}", last.fix) from None
+    if isinstance(last, DataError):  # from _Reader: names what is missing or wrong
+        raise last from None
     import h5py
 
     if not h5py.is_hdf5(str(p)):
         raise DataError(f"{p}: not an HDF5 file, so not a resqunn results file "
-                        "(docs/hdf5-schema.md)") from None
+                        "(docs/hdf5-schema.md)", FIX_NOT_RESULTS) from None
     raise DataError(f"{p}: cannot read this results file (damaged, or still being "
-                    f"created?): {type(last).__name__}: {last}") from last
+                    f"created?): {type(last).__name__}: {last}", FIX_DAMAGED) from last
+
+
+def _os_error(cls, code: int, path: Path, fix: str) -> OSError:
+    """`cls(code, strerror, path)` carrying a `fix` (the CLI prints it under the error)."""
+    e = cls(code, os.strerror(code), str(path))
+    e.fix = fix
+    return e
 
 
 class _NotResults(Exception):
-    def __init__(self, message: str, retryable: bool):
+    def __init__(self, message: str, retryable: bool, fix: str = FIX_NOT_RESULTS):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.fix = fix
+
+
+class _Reader:
+    """The one place `load` reaches into the HDF5 file.
+
+    ``r["points/state"]`` is the dataset, ``r.group("provenance")`` the group;
+    when one is not there (or is a dataset where a group belongs, or the
+    reverse) they raise MissingDataError (a DataError) naming the file and the
+    first missing HDF5 path, instead of h5py's bare KeyError. Read-only:
+    nothing here writes to the file.
+    """
+
+    def __init__(self, f, path: Path):
+        self.f = f
+        self.path = path
+        self.attrs = f.attrs
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.f
+
+    def __getitem__(self, name: str):
+        return self._get(name, want_group=False)
+
+    def group(self, name: str):
+        return self._get(name, want_group=True)
+
+    def _get(self, name: str, want_group: bool):
+        import h5py
+
+        parts = [part for part in name.split("/") if part]
+        node = self.f
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            where = "/" + "/".join(parts[:i + 1])
+            kind = ("group" if want_group else "dataset") if last else "group"
+            if not isinstance(node, h5py.Group) or part not in node:
+                raise self._missing(where, kind)
+            node = node[part]
+            if (want_group or not last) != isinstance(node, h5py.Group):
+                other = "group" if isinstance(node, h5py.Group) else "dataset"
+                raise DataError(f"{self.path}: not a complete resqunn results file: {where} "
+                                f"is a {other}, where one has a {kind} (docs/hdf5-schema.md)",
+                                FIX_DAMAGED)
+        return node
+
+    def _missing(self, where: str, kind: str) -> MissingDataError:
+        return MissingDataError(
+            f"{self.path}: not a complete resqunn results file: {kind} {where} is missing "
+            "(docs/hdf5-schema.md lists what one holds)",
+            FIX_DAMAGED, path=str(self.path), missing=where, kind=kind)
 
 
 def _open(path: Path):
@@ -271,7 +344,7 @@ def _rows(ds, sel: np.ndarray, n_all: int) -> np.ndarray:
     return ds[sel.tolist()]
 
 
-def _read(f, path: Path, include_running: bool, want_traces: bool, want_weights: bool
+def _read(f: _Reader, path: Path, include_running: bool, want_traces: bool, want_weights: bool
           ) -> Results:
     schema = _str(f.attrs["schema"]) if "schema" in f.attrs else None
     if schema != SCHEMA:
@@ -285,7 +358,9 @@ def _read(f, path: Path, include_running: bool, want_traces: bool, want_weights:
     version = int(f.attrs["schema_version"])
     if version > SCHEMA_VERSION:
         raise _NotResults(f"schema_version {version} is newer than this reader understands "
-                          f"({SCHEMA_VERSION}); update resqunn_analysis", retryable=False)
+                          f"({SCHEMA_VERSION})", retryable=False,
+                          fix="update resqunn_analysis (analysis/ of the resqunn that wrote "
+                          "the file)")
 
     # The state first: it is written last, so `done` read now vouches for every
     # value read below (writes reach the file in program order).
@@ -310,7 +385,7 @@ def _read(f, path: Path, include_running: bool, want_traces: bool, want_weights:
     ids = _strings(f["points/id"])
     configs_all = _strings(f["points/config"])
     param_names = [str(n) for n in _strings(f["points/param_names"])]
-    raw = {n: _strings(f["points/params"][n])[sel] for n in param_names}
+    raw = {n: _strings(f["points/params/" + n])[sel] for n in param_names}
     params_raw = pd.DataFrame(raw, columns=param_names, index=pd.RangeIndex(len(sel)))
 
     points = pd.DataFrame({
@@ -392,7 +467,8 @@ def _read(f, path: Path, include_running: bool, want_traces: bool, want_weights:
             if count >= 0 and not np.isnan(final[i, :count]).all():
                 weights[int(p)] = final[i, :count].copy()
 
-    provenance = {str(key): _attr_value(value) for key, value in f["provenance"].attrs.items()} \
+    provenance = {str(key): _attr_value(value)
+                  for key, value in f.group("provenance").attrs.items()} \
         if "provenance" in f else {}
     spec = _str(f["spec"].asstr()[()]) if "spec" in f else ""
 
@@ -412,7 +488,7 @@ def _empty_traces() -> pd.DataFrame:
                          "loss": pd.Series(dtype=np.float64)})
 
 
-def _read_traces(f, sel: np.ndarray, n_all: int, layer_names: list, points: pd.DataFrame
+def _read_traces(f: _Reader, sel: np.ndarray, n_all: int, layer_names: list, points: pd.DataFrame
                  ) -> pd.DataFrame:
     if not len(sel) or not layer_names or f["traces/loss"].shape[1] == 0:
         return _empty_traces()

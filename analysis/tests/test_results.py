@@ -335,8 +335,8 @@ def test_damaged_results_file(sweep_h5, tmp_path):
     path = copy_results(sweep_h5, tmp_path / "damaged.h5")
     with h5py.File(path, "r+") as f:
         del f["metrics/val_acc"]
-    with pytest.raises(DataError, match=re.escape(str(path)) + r": cannot read this results "
-                       r"file .*val_acc"):
+    with pytest.raises(DataError, match=re.escape(str(path)) + r": not a complete resqunn "
+                       r"results file: dataset /metrics/val_acc is missing"):
         load(path, retries=1, retry_delay=0.01)
 
 

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import copy_results, run_cli, run_sweep
+from conftest import REPO_ROOT, copy_results, mpi_env, run_cli, run_sweep
 
 from resqunn_analysis import DataError
 from resqunn_analysis import study_findings as sf
@@ -647,6 +647,129 @@ def test_extract_refuses_unfinished_sweeps(study_sweeps, tmp_path):
         extract(path, tmp_path / "tables", "paper")
     assert not (tmp_path / "tables" / "paper.csv").exists()
 
+
+
+# --- results files of another sweep (or not finished) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def quickstart_h5(resqunn_bin, mnist_ready, tmp_path_factory) -> Path:
+    """examples/sweep_quickstart.toml, run as its header says: complete and valid, but
+    neither study's sweep (one grid, four wirings, trainable layers, barrier gradients)."""
+    import subprocess
+
+    out = tmp_path_factory.mktemp("quickstart") / "q.h5"
+    proc = subprocess.run([str(resqunn_bin), "sweep", "run",
+                           str(REPO_ROOT / "examples" / "sweep_quickstart.toml"), "-o", str(out)],
+                          cwd=out.parent, env=mpi_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out.chmod(0o444)
+    return out
+
+
+def refused(tmp_path, paper: Path, depth: Path) -> list:
+    """Runs `studies --paper PAPER --depth DEPTH`; checks that it is refused as bad data,
+    in two lines, with no traceback and before any table or page is written; returns them."""
+    out, tables = tmp_path / "page", tmp_path / "tables"
+    proc = run_cli("studies", "--paper", str(paper), "--depth", str(depth), "--tables",
+                   str(tables), "-o", str(out))
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout == "", proc.stdout
+    assert not tables.exists() and not out.exists()
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2, proc.stderr
+    assert lines[1].startswith("  fix: "), proc.stderr
+    return lines
+
+
+def test_cli_refuses_another_sweep_as_paper(quickstart_h5, study_sweeps, tmp_path):
+    error, fix = refused(tmp_path, quickstart_h5, study_sweeps["depth_scaling"])
+    assert error.startswith(f"resqunn-analysis studies: error: {quickstart_h5}: has no "), error
+    assert "no frozen points" in error and "no trainable points with full gradients" in error
+    assert "the paper study needs the sweep of examples/paper.toml" in error, error
+    assert fix == "  fix: pass the results of `resqunn sweep run examples/paper.toml` as --paper"
+
+
+def test_cli_refuses_another_sweep_as_depth(quickstart_h5, study_sweeps, tmp_path):
+    error, fix = refused(tmp_path, study_sweeps["paper"], quickstart_h5)
+    assert error == (f"resqunn-analysis studies: error: {quickstart_h5}: has no points of the "
+                     "grids depth-per-layer, layer-count, init-gradients: the depth-scaling "
+                     "study needs the sweep of examples/depth_scaling.toml"), error
+    assert fix == ("  fix: pass the results of `resqunn sweep run examples/depth_scaling.toml` "
+                   "as --depth")
+
+
+def test_cli_says_when_the_two_files_are_swapped(study_sweeps, tmp_path):
+    error, fix = refused(tmp_path, study_sweeps["depth_scaling"], study_sweeps["paper"])
+    assert error.startswith(f"resqunn-analysis studies: error: {study_sweeps['depth_scaling']}: "
+                            "has no "), error
+    assert "examples/paper.toml" in error, error
+    assert "as --paper" in fix and "looks like the results of examples/depth_scaling.toml" in fix
+
+
+def test_cli_refuses_an_unfinished_paper_sweep(study_sweeps, tmp_path):
+    path = copy_results(study_sweeps["paper"], tmp_path / "unfinished.h5")
+    with h5py.File(path, "r+") as f:
+        states = [str(s) for s in f["points/state"].attrs["states"]]
+        f["points/state"][3] = states.index("pending")
+    error, fix = refused(tmp_path, path, study_sweeps["depth_scaling"])
+    assert error.startswith(f"resqunn-analysis studies: error: {path}: 1 of 78 points are not "
+                            "done (1 pending)"), error
+    assert "resumes" in fix and "resqunn sweep run" in fix, fix
+
+
+#: Tables of the tiny studies, cut down: a name, the study and what to keep (a query on the
+#: table, or a function of it). Each cut table is either refused by check_study or gives
+#: the whole page: the check stands for everything the findings index.
+TRIMMED = [
+    ("paper", "no frozen", "trainable == True"),
+    ("paper", "barrier only", "trainable == True and gradient_mode == 'barrier'"),
+    ("paper", "no none", "residual != 'none'"),
+    ("paper", "none only", "residual == 'none'"),
+    ("paper", "three layers only", "grid == 'three-layer'"),
+    ("paper", "one frozen wiring less", "not (trainable == False and residual == 'X+O2')"),
+    ("paper", "two-layer only", "grid == 'two-layer'"),
+    ("paper", "dense head only", "head == 'dense'"),
+    ("paper", "one seed", "seed == 1"),
+    ("paper", "three-layer full mode left out",
+     "not (grid == 'three-layer' and gradient_mode == 'full')"),
+    ("depth_scaling", "no init-gradients", "grid != 'init-gradients'"),
+    ("depth_scaling", "angle only", "encoding == 'angle'"),
+    ("depth_scaling", "one qubit count", "not (grid == 'init-gradients' and qubits != 4)"),
+    ("depth_scaling", "QCL2 at depth 1 only",
+     "not (grid == 'depth-per-layer' and depths == '4,2')"),
+    ("depth_scaling", "no QCL1 = 4",
+     "not (grid == 'depth-per-layer' and depths.str.startswith('4'))"),
+    ("depth_scaling", "one seed", "seed in (1, 11, 101)"),
+    ("depth_scaling", "barrier only", "gradient_mode == 'barrier'"),
+    ("depth_scaling", "one layer-count model", "not (grid == 'layer-count' and layers == 2)"),
+]
+
+
+@pytest.mark.parametrize("name,label,keep", TRIMMED, ids=[f"{n}: {l}" for n, l, _ in TRIMMED])
+def test_a_table_is_refused_or_gives_the_page(study_tables, tmp_path, name, label, keep):
+    import shutil
+
+    from resqunn_analysis.study_report import write_results
+
+    tables = tmp_path / "tables"
+    shutil.copytree(study_tables, tables)
+    table, _ = read_table(tables, name)
+    cut = table.query(keep, engine="python")
+    assert 0 < len(cut) < len(table)
+    csv = tables / f"{name}.csv"
+    cut.to_csv(csv, index=False, float_format="%.9g")
+    try:
+        write_results(tables, tmp_path / "page")  # read_table runs check_study on each table
+    except DataError as e:
+        assert e.problem.startswith(f"{csv}: "), str(e)
+        assert "study needs the sweep of examples/" in e.problem, str(e)
+        assert e.fix.startswith(f"extract {name}.csv again from the results of `resqunn sweep "
+                                "run examples/"), str(e)
+        return
+    check_page(tmp_path / "page")
 
 # --- the committed page -----------------------------------------------------------------------
 

@@ -45,11 +45,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give both --paper and --depth (to extract fresh tables), or neither "
                          "(to write the page from existing tables)")
     from ..study_report import write_results
-    from ..study_tables import extract
+    from ..study_tables import study_table, write_table
 
     tables = args.tables if args.tables is not None else args.output / "tables"
     if args.paper is not None:
-        for name, path in (("paper", args.paper), ("depth_scaling", args.depth)):
-            print(extract(path, tables, name))
+        # Both files are read and checked (study_table) before either table is written.
+        found = {name: study_table(path, name)
+                 for name, path in (("paper", args.paper), ("depth_scaling", args.depth))}
+        for name, (table, meta) in found.items():
+            print(write_table(table, meta, tables, name))
     print(write_results(tables, args.output, args.readme))
     return 0
