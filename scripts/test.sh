@@ -10,7 +10,8 @@
 #   3. ctest --test-dir $RESQUNN_BUILD_DIR --output-on-failure -j2 CTEST_ARG...
 #   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
 #   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke)
-#   6. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
+#   6. scripts/check-mpich.sh --if-available   (MPI and sweep tests under MPICH)
+#   7. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
 #
 # Examples: scripts/test.sh -L unit
 #           scripts/test.sh -R 'data|cli' --repeat until-fail:3
@@ -19,7 +20,7 @@
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
 # arguments for setup.sh, e.g. "--no-apt"), RESQUNN_SANITIZERS (0: skip step 5),
-# RESQUNN_LINT (0: skip step 6;
+# RESQUNN_MPICH (0: skip step 6), RESQUNN_LINT (0: skip step 7;
 # "changed": lint only what changed since the merge-base, lint.sh --changed).
 set -euo pipefail
 
@@ -70,6 +71,14 @@ main() {
     note "RESQUNN_SANITIZERS=0: sanitizer checks skipped"
   elif ! "$REPO_ROOT/scripts/check-sanitizers.sh" --if-available; then
     failed+=(sanitizers)
+  fi
+
+  # The MPI and sweep tests again, built against MPICH in a build of their
+  # own; skipped where MPICH cannot be installed.
+  if [[ "${RESQUNN_MPICH:-1}" == 0 ]]; then
+    note "RESQUNN_MPICH=0: MPICH checks skipped"
+  elif ! "$REPO_ROOT/scripts/check-mpich.sh" --if-available; then
+    failed+=(mpich)
   fi
 
   case "${RESQUNN_LINT:-1}" in

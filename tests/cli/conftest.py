@@ -24,7 +24,7 @@ class Resqunn:
         cmd = [self.binary, *map(str, args)]
         if mpi_ranks:
             mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
-            cmd = [mpiexec, "-n", str(mpi_ranks), "--oversubscribe", *cmd]
+            cmd = [mpiexec, "-n", str(mpi_ranks), *cmd]
         return cmd
 
     def __call__(self, *args, mpi_ranks=None, env=None, timeout=300):
@@ -89,15 +89,20 @@ class Running:
         self.pid = self.proc.pid
 
     def ranks(self):
-        """The rank processes: children of mpiexec that run resqunn."""
-        out = []
-        for kid in _children(self.pid):
+        """The rank processes: descendants of mpiexec that run resqunn
+        (Open MPI's mpiexec starts them itself, MPICH's Hydra through a
+        hydra_pmi_proxy)."""
+        out, todo = [], list(_children(self.pid))
+        while todo:
+            kid = todo.pop(0)
             try:
                 if Path(f"/proc/{kid}/comm").read_text().strip() == "resqunn":
                     out.append(kid)
+                    continue
             except OSError:
-                pass
-        return out
+                continue
+            todo.extend(_children(kid))
+        return sorted(out)
 
     def wait_until_catching(self, signum, count, timeout=120):
         """Waits until `count` ranks have a handler for `signum` installed;
@@ -156,6 +161,10 @@ def resqunn():
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     env.setdefault("OMP_NUM_THREADS", "1")
     env.setdefault("OMP_PROC_BIND", "false")
+    # More ranks than cores, without launcher flags: Open MPI reads this,
+    # MPICH's Hydra oversubscribes anyway (scripts/check-mpich.sh).
+    env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    env.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
     return Resqunn(binary, env)
 
 

@@ -192,7 +192,7 @@ def test_an_error_of_another_rank_is_attributed_once(resqunn, tmp_path):
     bad.write_text('[sweep]\nname = 3\n')
     mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
     run = ["sweep", "run", "-o", tmp_path / "s.h5"]
-    cmd = [mpiexec, "--oversubscribe", "-n", "1", resqunn.binary, *run, good, ":",
+    cmd = [mpiexec, "-n", "1", resqunn.binary, *run, good, ":",
            "-n", "1", resqunn.binary, *run, bad]
     r = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, env=resqunn.env,
                        timeout=120)

@@ -35,7 +35,7 @@ def resqunn_stdin(resqunn):
         cmd = [resqunn.binary, *map(str, args)]
         if mpi_ranks:
             mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
-            cmd = [mpiexec, "-n", str(mpi_ranks), "--oversubscribe", *cmd]
+            cmd = [mpiexec, "-n", str(mpi_ranks), *cmd]
         return subprocess.run(cmd, input=input, capture_output=True, text=True,
                               env=resqunn.env, timeout=120)
     return call

@@ -514,7 +514,7 @@ def test_sigterm_to_one_rank_stops_every_group(fault, fault_reference, tmp_path)
 
 def test_sigusr1_to_mpirun_is_forwarded_and_resumable(fault, fault_reference, tmp_path):
     """SLURM's `--signal=USR1@margin` signals the job step's launcher: Open
-    MPI's mpirun forwards SIGUSR1 to the ranks."""
+    MPI's mpirun and MPICH's Hydra mpiexec forward SIGUSR1 to the ranks."""
     out = tmp_path / "out.h5"
     config = (2, 1)
     r = interrupt(fault, fault_reference, out, config, 2, 0.5,
@@ -730,7 +730,7 @@ def test_ranks_started_differently_all_exit_2_and_write_nothing(tiny, tmp_path, 
                 "--data-dir", str(tiny.data_dir)]
 
     mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
-    cmd = [mpiexec, "--oversubscribe", "-n", "1", *command(base), ":", "-n", "1",
+    cmd = [mpiexec, "-n", "1", *command(base), ":", "-n", "1",
            *command(changed)]
     r = subprocess.run(cmd, capture_output=True, text=True, env=tiny.resqunn.env, timeout=60)
     assert r.returncode == EXIT_USAGE, (what, r.stderr)
