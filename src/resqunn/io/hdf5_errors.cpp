@@ -64,15 +64,18 @@ Diagnosis diagnose(const std::vector<std::string>& stack) {
   if (mentions("errno = 2,")) {
     return {"no such file or directory", "check the path; the directory must exist"};
   }
-  if (mentions("MPI_ERR_ACCESS") || mentions("MPI_ERR_READ_ONLY")) {
-    // The MPI-IO driver's word for a file (or file system) it may not write.
+  if (mentions("MPI_ERR_ACCESS") || mentions("MPI_ERR_READ_ONLY") ||
+      mentions("Access denied to file") || mentions("Read-only file")) {
+    // The MPI-IO driver's words (Open MPI's error classes, MPICH's ROMIO
+    // texts) for a file, or file system, it may not write.
     return {"permission denied: the file or its file system is read-only for this user",
             "make it writable (chmod u+w {file}) or write the results elsewhere (-o)"};
   }
-  if (mentions("MPI_ERR_NO_SUCH_FILE")) {
+  if (mentions("MPI_ERR_NO_SUCH_FILE") || mentions("File does not exist")) {
     return {"no such file or directory", "check the path; the directory must exist"};
   }
-  if (mentions("MPI_ERR_NO_SPACE") || mentions("MPI_ERR_QUOTA")) {
+  if (mentions("MPI_ERR_NO_SPACE") || mentions("MPI_ERR_QUOTA") ||
+      mentions("No space left on device") || mentions("Quota exceeded")) {
     return {"no space left on the device (or over quota)",
             "free some space or write somewhere else"};
   }
