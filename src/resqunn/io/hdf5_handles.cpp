@@ -200,13 +200,25 @@ Handle file_access(bool use_locking, const Where& where) {
   return fapl;
 }
 
+namespace {
+// One independent-transfer list for the process: making a list per write
+// cost a tenth of a tiny sweep point's time (H5Pcreate's property copies).
+// HDF5 calls come from one thread of a rank; H5close invalidates the id,
+// which H5Iis_valid notices, so a library that starts again makes a new one.
+hid_t independent_transfer = H5I_INVALID_HID;
+}  // namespace
+
 Transfer::Transfer(bool mpi_io, const Where& where) {
 #ifdef H5_HAVE_PARALLEL
-  if (mpi_io) {
-    list_ = owned(H5Pcreate(H5P_DATASET_XFER), where, "make transfer properties for");
-    check(H5Pset_dxpl_mpio(list_.get(), H5FD_MPIO_INDEPENDENT), where.file, where.path,
+  if (!mpi_io) return;
+  if (independent_transfer < 0 || H5Iis_valid(independent_transfer) <= 0) {
+    h5::Handle list = owned(H5Pcreate(H5P_DATASET_XFER), where, "make transfer properties for");
+    check(H5Pset_dxpl_mpio(list.get(), H5FD_MPIO_INDEPENDENT), where.file, where.path,
           "make transfer properties for");
+    H5Iinc_ref(list.get());  // outlives `list`: H5close releases it
+    independent_transfer = list.get();
   }
+  list_ = independent_transfer;
 #else
   (void)mpi_io;
   (void)where;

@@ -73,10 +73,11 @@ h5::Handle file_access(bool use_locking, const Where& where);
 class Transfer {
 public:
   Transfer(bool mpi_io, const Where& where);
-  hid_t get() const noexcept { return list_.valid() ? list_.get() : H5P_DEFAULT; }
+  /// The list, kept for the process (not closed by this object).
+  hid_t get() const noexcept { return list_; }
 
 private:
-  h5::Handle list_;
+  hid_t list_ = H5P_DEFAULT;
 };
 
 /// Object creation properties shared by groups and datasets. Modification
