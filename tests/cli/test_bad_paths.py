@@ -158,6 +158,30 @@ def test_a_read_only_results_file_is_called_read_only(tiny, reference, unprivile
     assert out.read_bytes() == before
 
 
+# --- empty and unreadable inputs ------------------------------------------------------------
+
+def test_an_empty_config_is_the_defaults_and_an_empty_spec_says_what_it_lacks(resqunn, tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_bytes(b"")
+    r = resqunn("model", "describe", empty)
+    assert r.returncode == 0, r.stderr  # docs/config.md: an empty file is every default
+    assert "permissions" not in r.stderr
+    r = resqunn("sweep", "plan", empty)
+    assert r.returncode == EXIT_USAGE, r.stderr
+    assert "missing [sweep] table" in r.stderr and "fix: start the spec with [sweep]" in r.stderr
+
+
+def test_an_unreadable_config_says_why(resqunn, unprivileged):
+    prefix, shared = unprivileged
+    config = shared / "secret.toml"
+    config.write_text("[train]\nepochs = 1\n")
+    config.chmod(0o000 if not prefix else 0o600)  # root's 0600 file: unreadable to nobody
+    r = run_as(prefix, resqunn, "model", "describe", config, cwd=shared)
+    assert r.returncode == EXIT_USAGE, r.stderr
+    assert f"cannot read config file '{config}': Permission denied" in r.stderr, r.stderr
+    assert "fix: check its permissions (and its directory's)" in r.stderr
+
+
 # --- damaged results files -------------------------------------------------------------------
 
 def test_resuming_a_damaged_file_points_to_overwrite(tiny, reference, tmp_path):
