@@ -37,7 +37,7 @@ CLI::Validator non_empty_path() {
 fs::path results_path(const std::string& given, const std::string& fallback,
                       const std::string& fallback_source, const std::vector<fs::path>& inputs) {
   const bool from_option = !given.empty();
-  const fs::path path = from_option ? given : fallback;
+  fs::path path = from_option ? given : fallback;
   const std::string what =
       from_option ? "-o " + path.string() : fallback_source + " '" + path.string() + "'";
   std::error_code ec;
