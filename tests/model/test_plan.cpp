@@ -242,6 +242,24 @@ TEST(ModelPlan, ChannelModesSetOutputChannelsAndCircuits) {
   }
 }
 
+// Stacked channels multiply by the qubits at every layer: 3x3 windows (9
+// qubits), padding "same", 5 layers would give 9^5 = 59049 channels. Refused
+// with the layer named, before any size overflows (an int held 9^10 badly).
+TEST(ModelPlan, StackedChannelsHaveABound) {
+  std::vector<QuanvSpec> layers(5, quanv(3, 1, Padding::same, ChannelMode::stack));
+  try {
+    (void)plan_model(model(layers), {1, 7, 7}, 10);
+    FAIL() << "accepted 59049 channels";
+  } catch (const resqunn::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.layers[4]: channel_mode = \"stack\" would give "
+                                         "it 59049 output channels (6561 in x 9 qubits)"),
+              std::string::npos)
+        << e.what();
+  }
+  layers.resize(4);  // 9^4 = 6561: allowed
+  EXPECT_EQ(plan_model(model(layers), {1, 7, 7}, 10).layers[3].output.channels, 6561);
+}
+
 TEST(ModelPlan, AmplitudeEncodingQubits) {
   // amplitude: ceil(log2(k^2)) qubits, at least 1.
   //  k=1: 1 pixel -> 1 qubit; k=2: 4 -> 2; k=3: 9 -> 4 (8 < 9 <= 16);

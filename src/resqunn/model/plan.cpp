@@ -152,7 +152,16 @@ LayerPlan plan_layer(const QuanvSpec& spec, Shape input, const std::string& wher
   l.pad_top = ay.pad;
   l.pad_left = ax.pad;
   const int n = spec.qubits();
-  l.output.channels = spec.channel_mode == ChannelMode::stack ? input.channels * n : n;
+  const long channels =
+      spec.channel_mode == ChannelMode::stack ? static_cast<long>(input.channels) * n : n;
+  if (channels > kMaxChannels) {
+    throw UsageError(where + ": channel_mode = \"stack\" would give it " +
+                         std::to_string(channels) + " output channels (" +
+                         std::to_string(input.channels) + " in x " + std::to_string(n) +
+                         " qubits), more than " + std::to_string(kMaxChannels),
+                     "stack fewer layers, or use channel_mode = \"mean\" or \"pool\" for some");
+  }
+  l.output.channels = static_cast<int>(channels);
   l.output.height = ay.out;
   l.output.width = ax.out;
   const long patches = static_cast<long>(ay.out) * ax.out;

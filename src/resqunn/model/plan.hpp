@@ -34,6 +34,12 @@ struct ParameterGroup {
 /// of this many images (the default batch_size, train/options.hpp).
 inline constexpr long kImagesPerStep = 32;
 
+/// The most channels a layer's output may have. channel_mode = "stack"
+/// multiplies the channels by the qubits at every layer (9^10 overflows an
+/// int); this bound keeps every size the plan computes (features, dense head
+/// weights) far inside an int while allowing 9^4 or 4^7 channels.
+inline constexpr long kMaxChannels = 1L << 14;
+
 struct LayerPlan {
   std::string name;   // "QCL1", ...
   std::string where;  // "model.layers[0]": how errors and configs name it
