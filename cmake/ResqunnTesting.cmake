@@ -12,6 +12,15 @@
 #   (scripts/check-mpich.sh), which oversubscribes without being asked.
 include(GoogleTest)
 
+# A device build's test executables cannot run where it is built (a login
+# node or CI machine without a GPU or its driver, libcuda.so.1): list their
+# tests when ctest runs them, not at build time.
+if(RESQUNN_KOKKOS_ENABLE_CUDA OR RESQUNN_KOKKOS_ENABLE_HIP OR RESQUNN_KOKKOS_ENABLE_SYCL)
+  set(RESQUNN_TEST_DISCOVERY PRE_TEST)
+else()
+  set(RESQUNN_TEST_DISCOVERY POST_BUILD)
+endif()
+
 # Every test executable, and nothing else: `cmake --build . --target
 # resqunn_tests` (the sanitizer build needs no benchmarks or CLI).
 add_custom_target(resqunn_tests)
@@ -75,6 +84,7 @@ function(resqunn_add_test name)
     # NO_PRETTY_VALUES: value-parameterised tests are named by their
     # generator alone, without the printed "# GetParam() = ..." suffix.
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
+                         DISCOVERY_MODE ${RESQUNN_TEST_DISCOVERY}
                          PROPERTIES LABELS "unit;${ARG_LABELS}" ENVIRONMENT "OMP_PROC_BIND=false"
                                     ${extra_properties})
   endif()

@@ -123,8 +123,8 @@ DenseMatrix adjoint(const DenseMatrix& a) {
   return t;
 }
 
-State apply(const DenseMatrix& m, const State& psi) {
-  require(static_cast<int>(psi.size()) == m.dim, "apply: dimension mismatch");
+State multiply(const DenseMatrix& m, const State& psi) {
+  require(static_cast<int>(psi.size()) == m.dim, "multiply: dimension mismatch");
   State out(psi.size());
   for (int r = 0; r < m.dim; ++r) {
     Complex s = 0.0;
@@ -254,7 +254,7 @@ State encode(const CircuitSpec& spec, const std::vector<double>& inputs) {
     require(axis != '?', "angle axis must be a rotation");
     psi[0] = 1.0;
     for (int q = 0; q < n; ++q) {
-      psi = apply(embed(n, {{q, rotation(axis, spec.angle_scale * inputs[q])}}), psi);
+      psi = multiply(embed(n, {{q, rotation(axis, spec.angle_scale * inputs[q])}}), psi);
     }
     return psi;
   }
@@ -277,19 +277,19 @@ State final_state(const CircuitSpec& spec, const std::vector<double>& weights,
   for (const Step& s : ansatz_program(spec)) {
     switch (s.kind) {
       case Step::rx:
-        psi = apply(embed(n, {{s.target, rotation('x', weights[s.weight])}}), psi);
+        psi = multiply(embed(n, {{s.target, rotation('x', weights[s.weight])}}), psi);
         break;
       case Step::ry:
-        psi = apply(embed(n, {{s.target, rotation('y', weights[s.weight])}}), psi);
+        psi = multiply(embed(n, {{s.target, rotation('y', weights[s.weight])}}), psi);
         break;
       case Step::rz:
-        psi = apply(embed(n, {{s.target, rotation('z', weights[s.weight])}}), psi);
+        psi = multiply(embed(n, {{s.target, rotation('z', weights[s.weight])}}), psi);
         break;
       case Step::cnot:
-        psi = apply(cnot_matrix(n, s.control, s.target), psi);
+        psi = multiply(cnot_matrix(n, s.control, s.target), psi);
         break;
       case Step::cz:
-        psi = apply(cz_matrix(n, s.control, s.target), psi);
+        psi = multiply(cz_matrix(n, s.control, s.target), psi);
         break;
     }
   }
@@ -303,7 +303,7 @@ std::vector<double> readout(const CircuitSpec& spec, const State& psi) {
   std::vector<double> out;
   if (spec.readout == Readout::expval_z) {
     for (int q = 0; q < n; ++q) {
-      const State z_psi = apply(embed(n, {{q, pauli_z()}}), psi);
+      const State z_psi = multiply(embed(n, {{q, pauli_z()}}), psi);
       Complex e = 0.0;
       for (int i = 0; i < dim; ++i) e += std::conj(psi[i]) * z_psi[i];
       out.push_back(e.real());

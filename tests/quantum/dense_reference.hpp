@@ -43,7 +43,7 @@ DenseMatrix add(const DenseMatrix& a, const DenseMatrix& b);
 DenseMatrix multiply(const DenseMatrix& a, const DenseMatrix& b);
 /// Conjugate transpose.
 DenseMatrix adjoint(const DenseMatrix& a);
-State apply(const DenseMatrix& m, const State& psi);
+State multiply(const DenseMatrix& m, const State& psi);
 
 /// The 2x2 building blocks.
 Mat2 pauli_x();

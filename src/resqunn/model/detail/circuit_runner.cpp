@@ -4,6 +4,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <type_traits>
+
 namespace resqunn::model::detail {
 
 namespace {
@@ -21,27 +23,30 @@ constexpr bool kHostAccessible =
     Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space::memory_space>::accessible;
 
 // A device view of a host array: the array itself where the device can read
-// host memory, else a copy.
-Matrix device_matrix(double* data, std::size_t rows, std::size_t cols, bool copy_in) {
-  HostMatrix host(data, rows, cols);
-  if constexpr (kHostAccessible) {
-    return Matrix(host);
+// host memory, else a copy. Templates on the space so that the branch not
+// taken is never instantiated: wrapping host memory in a CUDA view does not
+// compile, and copying is wasted work on host spaces.
+template <class S, class HostView, class... Extents>
+auto device_view(const HostView& host, bool copy_in, Extents... extents) {
+  using View = std::conditional_t<HostView::rank == 1, typename quantum::BatchedCircuit<S>::Vector,
+                                  typename quantum::BatchedCircuit<S>::Matrix>;
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                           typename S::memory_space>::accessible) {
+    (void)copy_in;
+    return View(host);
   } else {
-    Matrix d(Kokkos::view_alloc(Kokkos::WithoutInitializing, "resqunn::model::buffer"), rows, cols);
+    View d(Kokkos::view_alloc(Kokkos::WithoutInitializing, "resqunn::model::buffer"), extents...);
     if (copy_in) Kokkos::deep_copy(d, host);
     return d;
   }
 }
 
+Matrix device_matrix(double* data, std::size_t rows, std::size_t cols, bool copy_in) {
+  return device_view<Space>(HostMatrix(data, rows, cols), copy_in, rows, cols);
+}
+
 Vector device_vector(double* data, std::size_t n, bool copy_in) {
-  HostVector host(data, n);
-  if constexpr (kHostAccessible) {
-    return Vector(host);
-  } else {
-    Vector d(Kokkos::view_alloc(Kokkos::WithoutInitializing, "resqunn::model::buffer"), n);
-    if (copy_in) Kokkos::deep_copy(d, host);
-    return d;
-  }
+  return device_view<Space>(HostVector(data, n), copy_in, n);
 }
 
 // host_data is written through in the !kHostAccessible branch, which if

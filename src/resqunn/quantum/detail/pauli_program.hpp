@@ -39,9 +39,12 @@ struct PauliOp {
 
 /// Conjugation of a two-qubit Pauli (p_control + 4 p_target) by CNOT or CZ:
 /// the image's digits in the same form, and its sign (+1 or -1).
+/// Plain arrays: the kernels read it on the device, where std::array's
+/// operator[] is a host function (nvcc: "calling a constexpr __host__
+/// function from a __host__ __device__ function is not allowed").
 struct CliffordTable {
-  std::array<std::uint8_t, 16> image{};
-  std::array<std::int8_t, 16> sign{};
+  std::uint8_t image[16] = {};
+  std::int8_t sign[16] = {};
 };
 
 struct PauliProgram {
