@@ -512,13 +512,27 @@ def test_sigterm_to_one_rank_stops_every_group(fault, fault_reference, tmp_path)
     check_resume(fault, fault_reference, out, config, r.returncode, r.stderr)
 
 
+def launcher_is_hydra():
+    """Whether MPIEXEC is MPICH's Hydra (scripts/check-mpich.sh), not Open MPI's."""
+    mpiexec = os.environ.get("MPIEXEC") or shutil.which("mpiexec")
+    out = subprocess.run([mpiexec, "--version"], capture_output=True, text=True, timeout=30)
+    return "HYDRA" in out.stdout + out.stderr
+
+
 def test_sigusr1_to_mpirun_is_forwarded_and_resumable(fault, fault_reference, tmp_path):
     """SLURM's `--signal=USR1@margin` signals the job step's launcher: Open
-    MPI's mpirun and MPICH's Hydra mpiexec forward SIGUSR1 to the ranks."""
+    MPI's mpirun and MPICH's Hydra mpiexec forward SIGUSR1 to the ranks,
+    which checkpoint and stop. Open MPI's mpirun then exits 3 like the ranks;
+    Hydra 4.0.2 (Debian) exits 0 in about half the runs although every rank
+    stopped with 3 (measured 2 of 5 and 4 of 6): under Hydra the stop and the
+    resume are checked, not the launcher's code (jobs/README.md)."""
     out = tmp_path / "out.h5"
     config = (2, 1)
     r = interrupt(fault, fault_reference, out, config, 2, 0.5,
                   lambda run, pids: os.kill(run.pid, signal.SIGUSR1))
+    if launcher_is_hydra():
+        assert r.returncode in (0, EXIT_RESUBMIT), r.stderr
+        r = subprocess.CompletedProcess(r.args, EXIT_RESUBMIT, r.stdout, r.stderr)
     assert r.returncode == EXIT_RESUBMIT, r.stderr
     assert "stopped by a signal" in r.stderr
     with h5py.File(out, "r") as f:
