@@ -27,17 +27,6 @@ if has_help_flag "$@"; then
   exit 0
 fi
 
-# kokkos_root: the Kokkos prefix to build against.
-kokkos_root() {
-  if [[ -n "${Kokkos_ROOT:-}" ]]; then
-    printf '%s\n' "$Kokkos_ROOT"
-  elif read_kv "$KOKKOS_ENV_FILE" Kokkos_ROOT; then
-    :
-  else
-    die "no Kokkos recorded in $KOKKOS_ENV_FILE: run scripts/setup.sh first (or set Kokkos_ROOT)"
-  fi
-}
-
 main() {
   local kokkos
   kokkos="$(kokkos_root)"

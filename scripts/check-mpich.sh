@@ -81,10 +81,7 @@ if ! have_tools; then
   have_tools || missing "MPICH or HDF5 for MPICH is not installed (apt-get install ${PACKAGES[*]})"
 fi
 
-kokkos_root="${Kokkos_ROOT:-}"
-if [[ -z "$kokkos_root" ]] && ! kokkos_root="$(read_kv "$KOKKOS_ENV_FILE" Kokkos_ROOT)"; then
-  die "no Kokkos recorded in $KOKKOS_ENV_FILE: run scripts/setup.sh first (or set Kokkos_ROOT)"
-fi
+kokkos_root="$(kokkos_root)"
 
 log "configure the MPICH build in $BUILD_DIR ($(mpichversion | head -n 1 | tr -s ' \t' ' '))"
 # FindMPI and FindHDF5 take the wrappers they are given: MPICH's, and

@@ -58,10 +58,7 @@ if ! "$CLANGXX" -print-file-name=libclang_rt.fuzzer-x86_64.a | grep -q /; then
   missing "libFuzzer not found (apt-get install libclang-rt-14-dev)"
 fi
 
-kokkos_root="${Kokkos_ROOT:-}"
-if [[ -z "$kokkos_root" ]] && ! kokkos_root="$(read_kv "$KOKKOS_ENV_FILE" Kokkos_ROOT)"; then
-  die "no Kokkos recorded in $KOKKOS_ENV_FILE: run scripts/setup.sh first (or set Kokkos_ROOT)"
-fi
+kokkos_root="$(kokkos_root)"
 
 log "configure the sanitizer build in $BUILD_DIR"
 run cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -99,6 +99,18 @@ export REPO_ROOT SYSTEM_PYTHON RESQUNN_BUILD_DIR RESQUNN_DEPS_DIR RESQUNN_JOBS
 # Open MPI refuses to start as root unless told otherwise (containers, CI).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
+# kokkos_root: the Kokkos prefix to build against: $Kokkos_ROOT, else the one
+# setup.sh recorded (build.sh and every check's own build use it).
+kokkos_root() {
+  if [[ -n "${Kokkos_ROOT:-}" ]]; then
+    printf '%s\n' "$Kokkos_ROOT"
+  elif read_kv "$KOKKOS_ENV_FILE" Kokkos_ROOT; then
+    :
+  else
+    die "no Kokkos recorded in $KOKKOS_ENV_FILE: run scripts/setup.sh first (or set Kokkos_ROOT)"
+  fi
+}
+
 # mpi_local_defaults: settings for running several ranks on one small machine
 # (the same as the MPI tests use); variables already set are left alone.
 mpi_local_defaults() {
