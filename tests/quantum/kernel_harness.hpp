@@ -140,20 +140,21 @@ struct KernelResult {
 };
 
 /// Runs BatchedCircuit<Space>::forward (no upstream) or ::vjp on `batch`
-/// rows. Result Views are pre-filled with NaN / garbage so that anything the
-/// kernel leaves unwritten shows up.
+/// rows, with the kernels in `shape`. Result Views are pre-filled with NaN /
+/// garbage so that anything the kernel leaves unwritten shows up.
 template <class Space>
 KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weights,
                         const std::vector<double>& inputs, std::size_t batch,
                         const std::vector<double>* upstream = nullptr, bool input_grads = true,
-                        bool outputs = true) {
+                        bool outputs = true,
+                        KernelShape shape = detail::default_shape<Space>()) {
   using Circuit = BatchedCircuit<Space>;
   const std::size_t m = static_cast<std::size_t>(spec.input_size());
   const std::size_t o = static_cast<std::size_t>(spec.output_size());
   const std::size_t w = weights.size();
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
-  const Circuit circuit(spec);
+  const Circuit circuit(spec, Space(), shape);
   typename Circuit::Matrix in("inputs", batch, m);
   typename Circuit::Vector wt("weights", w);
   // A VJP without outputs: an empty matrix (the kernels skip them).

@@ -88,7 +88,7 @@ TEST_P(CompiledVsReference, EveryEncodingAndReadout) {
   const auto [ansatz, n] = GetParam();
   std::mt19937_64 rng(7000 + 10 * static_cast<int>(ansatz) + n);
   for (const CircuitSpec& s : encoding_readout_grid(n, ansatz)) {
-    if (!detail::compiled_supported(s, BatchedCircuit<Space>::lanes())) {
+    if (!detail::compiled_supported(s, detail::default_shape<Space>())) {
       // The limits (docs/quantum.md) exclude only the largest tables: all
       // 2^n probabilities of 7 or 8 qubits.
       EXPECT_TRUE(n >= 7 && s.readout == Readout::probabilities && s.readout_qubits == 0)
@@ -245,7 +245,7 @@ TEST(Compiled, CompilesOncePerWeightVector) {
 TEST(Compiled, RefusesWhatDoesNotFit) {
   CircuitSpec s = make_spec(10, {Encoding::amplitude, GateKind::ry}, Ansatz::paper, 1,
                             Readout::probabilities, 0);
-  EXPECT_FALSE(detail::compiled_supported(s, BatchedCircuit<Space>::lanes()));
+  EXPECT_FALSE(detail::compiled_supported(s, detail::default_shape<Space>()));
   try {
     const BatchedCircuit<Space> circuit(with(s, Evaluator::compiled));
     ADD_FAILURE() << "expected a UsageError";

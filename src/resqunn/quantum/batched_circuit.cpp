@@ -77,10 +77,14 @@ public:
 }  // namespace
 
 template <class ExecSpace>
-BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace space)
-    : spec_(resolve_evaluator(spec)), space_(space) {
+BatchedCircuit<ExecSpace>::BatchedCircuit(const CircuitSpec& spec, ExecSpace space,
+                                          KernelShape shape)
+    : spec_(resolve_evaluator(spec)), space_(space), shape_(shape) {
+  check_usage(shape_ == KernelShape::threads || detail::host_space<ExecSpace>(),
+              std::string(ExecSpace::name()) + " runs only the threads kernel shape",
+              "leave the shape at its default");
   if (spec_.evaluator == Evaluator::compiled) {
-    compiled_ = std::make_shared<detail::CompiledEvaluator<ExecSpace>>(spec_, space_);
+    compiled_ = std::make_shared<detail::CompiledEvaluator<ExecSpace>>(spec_, space_, shape_);
     return;
   }
   const auto program = detail::compile(ansatz_gates(spec_), spec_.qubits);  // validates
@@ -100,7 +104,6 @@ template <class ExecSpace>
 void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector weights,
                                     ConstMatrix upstream, Matrix outputs, Matrix input_grads,
                                     Vector weight_grads) const {
-  const std::size_t batch = inputs.extent(0);
   check_batch(spec_, vjp, inputs, weights, upstream, outputs, input_grads);
   if (vjp && weight_grads.extent(0) != weights.extent(0)) {
     throw UsageError("weight_grads must have one entry per weight");
@@ -109,17 +112,31 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
     compiled_->run(vjp, inputs, weights, upstream, outputs, input_grads, weight_grads);
     return;
   }
-  constexpr int W = detail::lanes_for<ExecSpace>();
-  using Kernel = detail::CircuitKernel<ExecSpace, W>;
-
-  const int nw = spec_.weight_count();
   const int nsteps = static_cast<int>(steps_.extent(0));
   Kokkos::parallel_for("resqunn::prepare_steps", Kokkos::RangePolicy<ExecSpace>(space_, 0, nsteps),
                        detail::PrepareSteps<ExecSpace>{steps_, weights, trig_, fused_});
+  if (shape_ == KernelShape::threads) {
+    run_shape<KernelShape::threads>(vjp, inputs, upstream, outputs, input_grads, weight_grads);
+  } else if constexpr (detail::host_space<ExecSpace>()) {
+    run_shape<KernelShape::lanes>(vjp, inputs, upstream, outputs, input_grads, weight_grads);
+  }
+  space_.fence();
+}
+
+template <class ExecSpace>
+template <KernelShape K>
+void BatchedCircuit<ExecSpace>::run_shape(bool vjp, ConstMatrix inputs, ConstMatrix upstream,
+                                          Matrix outputs, Matrix input_grads,
+                                          Vector weight_grads) const {
+  constexpr int W = detail::ShapeTraits<K>::W;
+  constexpr int T = detail::ShapeTraits<K>::T;
+  using Kernel = detail::CircuitKernel<ExecSpace, W, T>;
+  const int nw = spec_.weight_count();
+  const int nsteps = static_cast<int>(steps_.extent(0));
   Kernel k;
-  k.s = make_shape(spec_, nsteps, prefix_, static_cast<long>(batch));
+  k.s = make_shape(spec_, nsteps, prefix_, static_cast<long>(inputs.extent(0)));
   k.s.chunks = (k.s.batch + W - 1) / W;
-  k.L = detail::ScratchLayout::make<W>(k.s, vjp);
+  k.L = detail::ScratchLayout::make<Kernel::S>(k.s, vjp);
   k.vjp = vjp;
   k.steps = steps_;
   k.slots = slots_;
@@ -130,7 +147,8 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
   k.outputs = outputs;
   k.upstream = upstream;
   k.input_grads = input_grads;
-  const long teams = (k.s.chunks + detail::kChunksPerTeam - 1) / detail::kChunksPerTeam;
+  const long per_team = static_cast<long>(detail::kChunksPerTeam) * T;
+  const long teams = (k.s.chunks + per_team - 1) / per_team;
   if (vjp) k.partial = detail::team_rows(partial_, teams, nw, "resqunn::partial_weight_grads");
   // Small states fit the fast level-0 scratch (GPU shared memory); big ones
   // (many qubits) go to level 1.
@@ -144,7 +162,6 @@ void BatchedCircuit<ExecSpace>::run(bool vjp, ConstMatrix inputs, ConstVector we
                            detail::SumOverTeams<ExecSpace>{k.partial, weight_grads});
     }
   }
-  space_.fence();
 }
 
 template <class ExecSpace>

@@ -37,6 +37,12 @@ template <class ExecSpace>
 class CompiledEvaluator;
 }  // namespace detail
 
+/// How the kernels map circuits to threads (detail/lanes.hpp): `lanes`
+/// (vectorised chunks of 8 circuits per thread, the CPU default) or
+/// `threads` (one circuit per thread, teams of 32, the GPU default, which
+/// host spaces run too).
+using KernelShape = detail::KernelShape;
+
 template <class ExecSpace>
 class BatchedCircuit {
 public:
@@ -50,8 +56,10 @@ public:
   /// Validates the spec (UsageError), resolves Evaluator::automatic
   /// (choose_evaluator) and prepares that evaluator: the gate program of the
   /// state-vector kernels, or the compiled evaluator's Pauli program (which
-  /// throws UsageError past its limits when asked for by name).
-  explicit BatchedCircuit(const CircuitSpec& spec, ExecSpace space = ExecSpace());
+  /// throws UsageError past its limits when asked for by name). `shape`
+  /// picks the kernels' shape; device spaces have only `threads`.
+  explicit BatchedCircuit(const CircuitSpec& spec, ExecSpace space = ExecSpace(),
+                          KernelShape shape = detail::default_shape<ExecSpace>());
   ~BatchedCircuit();
   BatchedCircuit(const BatchedCircuit&) = default;
   BatchedCircuit& operator=(const BatchedCircuit&) = default;
@@ -61,6 +69,7 @@ public:
   /// The spec, its evaluator resolved (never Evaluator::automatic).
   const CircuitSpec& spec() const noexcept { return spec_; }
   Evaluator evaluator() const noexcept { return spec_.evaluator; }
+  KernelShape shape() const noexcept { return shape_; }
 
   /// outputs(b, :) = readout of circuit b. Shapes: inputs B x input_size,
   /// weights weight_count, outputs B x output_size. Throws UsageError on a
@@ -93,15 +102,20 @@ public:
   void weight_grads_from_moments(ConstVector weights, ConstVector moments,
                                  Vector weight_grads) const;
 
-  /// Circuits per chunk (SIMD width of the structure-of-arrays state).
+  /// Circuits per chunk (SIMD width of the structure-of-arrays state) of
+  /// the default shape.
   static constexpr int lanes() { return detail::lanes_for<ExecSpace>(); }
 
 private:
   void run(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream, Matrix outputs,
            Matrix input_grads, Vector weight_grads) const;
+  template <KernelShape K>
+  void run_shape(bool vjp, ConstMatrix inputs, ConstMatrix upstream, Matrix outputs,
+                 Matrix input_grads, Vector weight_grads) const;
 
   CircuitSpec spec_;
   ExecSpace space_;
+  KernelShape shape_;
   // Evaluator::compiled: the compiled evaluator (shared by copies, like the
   // Views below); the state-vector members stay empty.
   std::shared_ptr<detail::CompiledEvaluator<ExecSpace>> compiled_;

@@ -21,9 +21,6 @@ constexpr double kB1 = 0.26;
 constexpr double kB2 = 2.2;
 constexpr double kB3 = 0.15;
 
-// Host lanes: the limits are checked for the widest chunks.
-constexpr int kHostLanes = 8;
-
 // Rotations the state-vector kernels run on the full state: all but those
 // before the first two-qubit gate under angle encoding, which act on the
 // product state's 2-vectors (detail/program.hpp). CNOTs move no data.
@@ -54,7 +51,7 @@ EvaluatorCosts evaluator_costs(const CircuitSpec& spec, long batch, bool input_g
   const bool skip = !input_grads && spec.encoding == Encoding::angle;
   c.compiled_ns = kB0 + (skip ? kB3 : kB1) * observables * moments +
                   kB2 * gates * dim * dim * observables / static_cast<double>(std::max(1L, batch));
-  c.compiled_fits = detail::compiled_supported(spec, kHostLanes);
+  c.compiled_fits = detail::compiled_supported(spec, detail::KernelShape::lanes);
   return c;
 }
 

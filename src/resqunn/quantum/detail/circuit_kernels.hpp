@@ -1,6 +1,7 @@
 // The batched forward/adjoint kernel. One team of the TeamPolicy owns a
-// fixed run of `kChunksPerTeam` chunks of W circuits (fixed: the weight-
-// gradient summation order must not depend on the thread count). Per chunk:
+// fixed run of `kChunksPerTeam` chunks of W circuits per thread slot (fixed:
+// the weight-gradient summation order must not depend on the thread count).
+// Per chunk:
 //   encode (+ product prefix) -> gate program -> readout      (forward)
 //   lam = H phi -> gates in reverse, each one adding its      (adjoint VJP)
 //   gradient and un-applying itself -> product prefix and encoding on
@@ -44,12 +45,13 @@ struct Shape {
 };
 
 /// Scratch doubles one team needs, as offsets into its buffer. Every block
-/// is a multiple of W doubles: row r of a block holds lanes 0..W-1.
+/// is a multiple of R = W x T doubles: row r of a block holds the lanes of
+/// every thread slot of the team.
 struct ScratchLayout {
   int phi_re, phi_im, lam_re, lam_im, x, up, enc_c, enc_s, local, mu, norm, out, grad_w, grad_in,
       total;
 
-  template <int W>
+  template <int R>
   static ScratchLayout make(const Shape& s, bool vjp) {
     ScratchLayout L{};
     int at = 0;
@@ -59,32 +61,37 @@ struct ScratchLayout {
       return here;
     };
     const bool angle = s.encoding == Encoding::angle;
-    L.phi_re = take(s.dim * W);
-    L.phi_im = take(s.dim * W);
-    L.lam_re = vjp ? take(s.dim * W) : 0;
-    L.lam_im = vjp ? take(s.dim * W) : 0;
-    L.x = take(s.nin * W);
-    L.up = vjp ? take(s.nout * W) : 0;
-    L.enc_c = angle ? take(s.n * W) : 0;
-    L.enc_s = angle ? take(s.n * W) : 0;
-    L.local = angle ? take(4 * s.n * W) : 0;  // per qubit {re0, im0, re1, im1}
-    L.mu = angle && vjp ? take(4 * s.n * W) : 0;
-    L.norm = take(W);
-    L.out = take(s.nout * W);
-    L.grad_w = vjp ? take(s.nweights * W) : 0;
-    L.grad_in = vjp ? take(s.nin * W) : 0;
+    L.phi_re = take(s.dim * R);
+    L.phi_im = take(s.dim * R);
+    L.lam_re = vjp ? take(s.dim * R) : 0;
+    L.lam_im = vjp ? take(s.dim * R) : 0;
+    L.x = take(s.nin * R);
+    L.up = vjp ? take(s.nout * R) : 0;
+    L.enc_c = angle ? take(s.n * R) : 0;
+    L.enc_s = angle ? take(s.n * R) : 0;
+    L.local = angle ? take(4 * s.n * R) : 0;  // per qubit {re0, im0, re1, im1}
+    L.mu = angle && vjp ? take(4 * s.n * R) : 0;
+    L.norm = take(R);
+    L.out = take(s.nout * R);
+    L.grad_w = vjp ? take(s.nweights * R) : 0;
+    L.grad_in = vjp ? take(s.nin * R) : 0;
     L.total = at;
     return L;
   }
 };
 
-template <class ExecSpace, int W>
+/// W circuits per chunk, T thread slots per team (detail/lanes.hpp): slot
+/// t's rows sit at t * W of the team's rows of S = W x T doubles.
+template <class ExecSpace, int Lanes, int Threads>
 struct CircuitKernel {
+  static constexpr int W = Lanes;
+  static constexpr int T = Threads;
+  static constexpr int S = W * T;
   using MemSpace = typename ExecSpace::memory_space;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
-  template <class T>
-  using View2 = Kokkos::View<T**, Kokkos::LayoutRight, MemSpace>;
+  template <class E>
+  using View2 = Kokkos::View<E**, Kokkos::LayoutRight, MemSpace>;
 
   Shape s;
   ScratchLayout L;
@@ -102,22 +109,20 @@ struct CircuitKernel {
   View2<double> partial;  // (team, weight): per lane over the chunks, then over lanes
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
-    double* buf =
+    double* rows =
         static_cast<double*>(team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
-    double* gw = buf + L.grad_w;
-    if (vjp) {
-      for (int i = 0; i < s.nweights * W; ++i) gw[i] = 0.0;
-    }
-    const long first = static_cast<long>(team.league_rank()) * kChunksPerTeam;
-    const long last = first + kChunksPerTeam < s.chunks ? first + kChunksPerTeam : s.chunks;
-    for (long chunk = first; chunk < last; ++chunk) run_chunk(buf, chunk * W);
-    if (vjp) {
-      for (int w = 0; w < s.nweights; ++w) {
-        double sum = 0.0;
-        for (int l = 0; l < W; ++l) sum += gw[w * W + l];
-        partial(team.league_rank(), w) = sum;
-      }
-    }
+    // The team's run of kChunksPerTeam chunks per slot; slot t takes chunks
+    // first + t, first + t + T, ... (consecutive threads, consecutive
+    // circuits).
+    const long first = static_cast<long>(team.league_rank()) * kChunksPerTeam * T;
+    const long end = first + kChunksPerTeam * T;
+    const long last = end < s.chunks ? end : s.chunks;
+    for_each_slot<T>(team, [&](int t) {
+      double* buf = rows + t * W;
+      if (vjp) fill_rows<W, S>(buf + L.grad_w, s.nweights, 0.0);
+      for (long chunk = first + t; chunk < last; chunk += T) run_chunk(buf, chunk * W);
+    });
+    if (vjp) sum_team_rows<S>(team, rows + L.grad_w, s.nweights, partial);
   }
 
   // ---- one chunk of W circuits ---------------------------------------------
@@ -127,7 +132,7 @@ struct CircuitKernel {
     double* re = buf + L.phi_re;
     double* im = buf + L.phi_im;
     double* x = buf + L.x;
-    load_rows<W>(inputs, base, valid, s.nin, x);
+    load_rows<W, S>(inputs, base, valid, s.nin, x);
     if (s.encoding == Encoding::angle) {
       encode_product(buf, x, re, im);
     } else {
@@ -141,7 +146,7 @@ struct CircuitKernel {
         double u[8];
         for (int i = 0; i < 8; ++i) u[i] = fused(st, i);
         for (int k = 0; k < half; ++k) {
-          const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
+          const int a = tab[2 * k] * S, b = tab[2 * k + 1] * S;
           pair_u2<W>(re + a, im + a, re + b, im + b, u);
         }
       } else {
@@ -149,13 +154,13 @@ struct CircuitKernel {
       }
     }
     readout(buf, re, im);
-    if (outputs.extent(0) != 0) store_rows<W>(outputs, base, valid, s.nout, buf + L.out);
+    if (outputs.extent(0) != 0) store_rows<W, S>(outputs, base, valid, s.nout, buf + L.out);
     if (vjp) adjoint(buf, base, valid);
   }
 
   // CZ: negate the amplitudes of the basis states with both qubits set.
   KOKKOS_INLINE_FUNCTION void negate_slots(const std::int32_t* tab, double* re, double* im) const {
-    for (int k = 0; k < (s.dim >> 2); ++k) negate<W>(re + tab[k] * W, im + tab[k] * W);
+    for (int k = 0; k < (s.dim >> 2); ++k) negate<W>(re + tab[k] * S, im + tab[k] * S);
   }
 
   // Angle encoding gives the product state of v_q = R_axis(scale x_q)|0>.
@@ -170,36 +175,36 @@ struct CircuitKernel {
     double* loc = buf + L.local;
     for (int q = 0; q < s.n; ++q) {
       double half[W];
-      for (int l = 0; l < W; ++l) half[l] = 0.5 * s.scale * x[q * W + l];
-      sincos_lanes<W>(half, ec + q * W, es + q * W);
+      for (int l = 0; l < W; ++l) half[l] = 0.5 * s.scale * x[q * S + l];
+      sincos_lanes<W>(half, ec + q * S, es + q * S);
       // R(t)|0> = v0|0> + v1|1>: RX (c, -i s), RY (c, s), RZ (c - i s, 0).
-      const double* c = ec + q * W;
-      const double* sn = es + q * W;
-      double* v = loc + 4 * q * W;
+      const double* c = ec + q * S;
+      const double* sn = es + q * S;
+      double* v = loc + 4 * q * S;
       for (int l = 0; l < W; ++l) {
         v[l] = c[l];
-        v[W + l] = s.axis == GateKind::rz ? -sn[l] : 0.0;
-        v[2 * W + l] = s.axis == GateKind::ry ? sn[l] : 0.0;
-        v[3 * W + l] = s.axis == GateKind::rx ? -sn[l] : 0.0;
+        v[S + l] = s.axis == GateKind::rz ? -sn[l] : 0.0;
+        v[2 * S + l] = s.axis == GateKind::ry ? sn[l] : 0.0;
+        v[3 * S + l] = s.axis == GateKind::rx ? -sn[l] : 0.0;
       }
     }
     for (int st = 0; st < s.prefix; ++st) {
       double u[8];
       for (int i = 0; i < 8; ++i) u[i] = fused(st, i);
-      double* v = loc + 4 * steps(st).target * W;
-      pair_u2<W>(v, v + W, v + 2 * W, v + 3 * W, u);
+      double* v = loc + 4 * steps(st).target * S;
+      pair_u2<W>(v, v + S, v + 2 * S, v + 3 * S, u);
     }
     for (int l = 0; l < W; ++l) {
       re[l] = loc[l];
-      im[l] = loc[W + l];
-      re[W + l] = loc[2 * W + l];
-      im[W + l] = loc[3 * W + l];
+      im[l] = loc[S + l];
+      re[S + l] = loc[2 * S + l];
+      im[S + l] = loc[3 * S + l];
     }
     for (int q = 1; q < s.n; ++q) {
       const int size = 1 << q;
-      const double* v = loc + 4 * q * W;
+      const double* v = loc + 4 * q * S;
       for (int j = 0; j < size; ++j) {
-        expand_pair<W>(re + j * W, im + j * W, re + (j + size) * W, im + (j + size) * W, v);
+        expand_pair<W, S>(re + j * S, im + j * S, re + (j + size) * S, im + (j + size) * S, v);
       }
     }
   }
@@ -207,32 +212,32 @@ struct CircuitKernel {
   KOKKOS_INLINE_FUNCTION void encode_amplitude(double* buf, const double* x, double* re,
                                                double* im) const {
     double* nrm = buf + L.norm;
-    for (int i = 0; i < s.dim * W; ++i) im[i] = 0.0;
+    fill_rows<W, S>(im, s.dim, 0.0);
     for (int l = 0; l < W; ++l) {
       double sum = 0.0;
-      for (int i = 0; i < s.dim; ++i) sum += x[i * W + l] * x[i * W + l];
+      for (int i = 0; i < s.dim; ++i) sum += x[i * S + l] * x[i * S + l];
       nrm[l] = kmath::sqrt(sum);
       if (nrm[l] == 0.0) {
         re[l] = 1.0;  // all-zero input: |0...0> by definition
-        for (int i = 1; i < s.dim; ++i) re[i * W + l] = 0.0;
+        for (int i = 1; i < s.dim; ++i) re[i * S + l] = 0.0;
       } else {
         const double inv = 1.0 / nrm[l];
-        for (int i = 0; i < s.dim; ++i) re[i * W + l] = x[i * W + l] * inv;
+        for (int i = 0; i < s.dim; ++i) re[i * S + l] = x[i * S + l] * inv;
       }
     }
   }
 
   KOKKOS_INLINE_FUNCTION void readout(double* buf, const double* re, const double* im) const {
     double* out = buf + L.out;
-    for (int i = 0; i < s.nout * W; ++i) out[i] = 0.0;
+    fill_rows<W, S>(out, s.nout, 0.0);
     for (int i = 0; i < s.dim; ++i) {
       double p[W];
-      probability<W>(p, re + i * W, im + i * W);
+      probability<W>(p, re + i * S, im + i * S);
       const int b = logical(i);
       if (s.readout == Readout::expval_z) {
-        for (int q = 0; q < s.n; ++q) add_signed<W>(out + q * W, p, (b >> q) & 1);
+        for (int q = 0; q < s.n; ++q) add_signed<W>(out + q * S, p, (b >> q) & 1);
       } else {
-        add_signed<W>(out + (b & s.prob_mask) * W, p, false);
+        add_signed<W>(out + (b & s.prob_mask) * S, p, false);
       }
     }
   }
@@ -245,18 +250,18 @@ struct CircuitKernel {
     double* lre = buf + L.lam_re;
     double* lim = buf + L.lam_im;
     const double* up = buf + L.up;
-    load_rows<W>(upstream, base, valid, s.nout, buf + L.up);
+    load_rows<W, S>(upstream, base, valid, s.nout, buf + L.up);
     // lam = H phi with H = sum_o upstream_o O_o, diagonal for both readouts.
     for (int i = 0; i < s.dim; ++i) {
       const int b = logical(i);
       if (s.readout == Readout::expval_z) {
         double h[W];
         for (int l = 0; l < W; ++l) h[l] = 0.0;
-        for (int q = 0; q < s.n; ++q) add_signed<W>(h, up + q * W, (b >> q) & 1);
-        scale_state<W>(lre + i * W, lim + i * W, h, pre + i * W, pim + i * W);
+        for (int q = 0; q < s.n; ++q) add_signed<W>(h, up + q * S, (b >> q) & 1);
+        scale_state<W>(lre + i * S, lim + i * S, h, pre + i * S, pim + i * S);
       } else {
-        scale_state<W>(lre + i * W, lim + i * W, up + (b & s.prob_mask) * W, pre + i * W,
-                       pim + i * W);
+        scale_state<W>(lre + i * S, lim + i * S, up + (b & s.prob_mask) * S, pre + i * S,
+                       pim + i * S);
       }
     }
     double* gw = buf + L.grad_w;
@@ -271,8 +276,8 @@ struct CircuitKernel {
       }
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_rotation<W>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, pre,
-                            pim, lre, lim, gw + w * W);
+        adjoint_rotation<W, S>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, pre,
+                            pim, lre, lim, gw + w * S);
       }
     }
     // Without input gradients (an empty input_grads) only the prefix
@@ -280,7 +285,7 @@ struct CircuitKernel {
     const bool want = input_grads.extent(0) != 0;
     if (s.encoding == Encoding::angle) {
       adjoint_product(buf);
-      if (want) store_rows<W>(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
+      if (want) store_rows<W, S>(input_grads, base, valid, s.nin, buf + L.grad_in, s.scale);
     } else if (want) {
       adjoint_amplitude(buf, base, valid);
     }
@@ -311,37 +316,37 @@ struct CircuitKernel {
       for (int p = 0; p < q; ++p) {
         const int sp = 1 << p;
         for (int j = 0; j < sp; ++j) {
-          expand_pair<W, true>(wre + j * W, wim + j * W, wre + (j + sp) * W, wim + (j + sp) * W,
-                               loc + 4 * p * W);
+          expand_pair<W, S, true>(wre + j * S, wim + j * S, wre + (j + sp) * S, wim + (j + sp) * S,
+                               loc + 4 * p * S);
         }
       }
-      double* m = mu + 4 * q * W;
-      for (int i = 0; i < 4 * W; ++i) m[i] = 0.0;
+      double* m = mu + 4 * q * S;
+      fill_rows<W, S>(m, 4, 0.0);
       for (int j = 0; j < size; ++j) {
-        complex_mac<W>(m, m + W, wre + j * W, wim + j * W, are + j * W, aim + j * W);
-        complex_mac<W>(m + 2 * W, m + 3 * W, wre + j * W, wim + j * W, are + (j + size) * W,
-                       aim + (j + size) * W);
+        complex_mac<W>(m, m + S, wre + j * S, wim + j * S, are + j * S, aim + j * S);
+        complex_mac<W>(m + 2 * S, m + 3 * S, wre + j * S, wim + j * S, are + (j + size) * S,
+                       aim + (j + size) * S);
       }
       for (int j = 0; j < size && q > 0; ++j) {
-        contract_pair<W>(are + j * W, aim + j * W, are + (j + size) * W, aim + (j + size) * W,
-                         loc + 4 * q * W);
+        contract_pair<W, S>(are + j * S, aim + j * S, are + (j + size) * S, aim + (j + size) * S,
+                         loc + 4 * q * S);
       }
     }
     double* gw = buf + L.grad_w;
     for (int st = s.prefix - 1; st >= 0; --st) {
       const Step step = steps(st);
-      double* v = loc + 4 * step.target * W;
-      double* m = mu + 4 * step.target * W;
+      double* v = loc + 4 * step.target * S;
+      double* m = mu + 4 * step.target * S;
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_local<W>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m, gw + w * W);
+        adjoint_local<W, S>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m, gw + w * S);
       }
     }
     double* gi = buf + L.grad_in;
-    for (int i = 0; i < s.n * W; ++i) gi[i] = 0.0;
+    fill_rows<W, S>(gi, s.n, 0.0);
     for (int q = 0; q < s.n; ++q) {
-      const PerLane c{buf + L.enc_c + q * W}, sn{buf + L.enc_s + q * W};
-      adjoint_local<W>(s.axis, c, sn, loc + 4 * q * W, mu + 4 * q * W, gi + q * W);
+      const PerLane c{buf + L.enc_c + q * S}, sn{buf + L.enc_s + q * S};
+      adjoint_local<W, S>(s.axis, c, sn, loc + 4 * q * S, mu + 4 * q * S, gi + q * S);
     }
   }
 
@@ -357,10 +362,10 @@ struct CircuitKernel {
       }
       const double inv = 1.0 / nrm[l];
       double dot = 0.0;
-      for (int i = 0; i < s.dim; ++i) dot += x[i * W + l] * inv * 2.0 * lre[i * W + l];
+      for (int i = 0; i < s.dim; ++i) dot += x[i * S + l] * inv * 2.0 * lre[i * S + l];
       for (int i = 0; i < s.dim; ++i) {
-        const double v = x[i * W + l] * inv;
-        input_grads(base + l, i) = (2.0 * lre[i * W + l] - v * dot) * inv;
+        const double v = x[i * S + l] * inv;
+        input_grads(base + l, i) = (2.0 * lre[i * S + l] - v * dot) * inv;
       }
     }
   }

@@ -22,7 +22,14 @@ namespace {
 constexpr long kMinChunksPerTeam = 32;
 constexpr long kPartialBudget = 1L << 22;
 
-CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
+// `per_slot_min` chunks per thread slot at least (threads shape: fewer, as
+// its chunks are single circuits), and the team's run a multiple of T.
+CompiledShape shape_of(const CircuitSpec& spec, long batch, KernelShape shape) {
+  const int lanes = shape == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::W
+                                                : ShapeTraits<KernelShape::threads>::W;
+  const long slots = shape == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::T
+                                                 : ShapeTraits<KernelShape::threads>::T;
+  const long per_slot_min = shape == KernelShape::lanes ? kMinChunksPerTeam : 8;
   CompiledShape s;
   s.n = spec.qubits;
   s.dim = 1 << spec.qubits;
@@ -38,9 +45,12 @@ CompiledShape shape_of(const CircuitSpec& spec, long batch, int lanes) {
   s.chunks = (batch + lanes - 1) / lanes;
   const long moments = static_cast<long>(s.nobs) * s.nm;
   const long max_teams = std::max(1L, kPartialBudget / std::max(1L, moments));
-  s.chunks_per_team = std::max(kMinChunksPerTeam, (s.chunks + max_teams - 1) / max_teams);
+  const long per_slot = (s.chunks + max_teams * slots - 1) / (max_teams * slots);
+  s.chunks_per_team = std::max(per_slot_min, per_slot) * slots;
   return s;
 }
+
+int max_slots(KernelShape shape) { return shape == KernelShape::lanes ? kMomentBlock : 1; }
 
 // Threads per team of the Pauli passes and the per-observable steps: fixed,
 // not Kokkos::AUTO, because their team reductions sum in an order that
@@ -52,12 +62,10 @@ constexpr int pauli_team_size() {
 
 }  // namespace
 
-CompiledFootprint compiled_footprint(const CircuitSpec& spec, int lanes) {
-  CompiledShape s = shape_of(spec, 1, lanes);
+CompiledFootprint compiled_footprint(const CircuitSpec& spec, KernelShape shape) {
+  const CompiledShape s = shape_of(spec, 1, shape);
   CompiledFootprint f;
-  const auto layout = [&](auto w) { return CompiledLayout::make<decltype(w)::value>(s, true); };
-  const long total = lanes == 1 ? layout(std::integral_constant<int, 1>{}).total
-                                : layout(std::integral_constant<int, 8>{}).total;
+  const long total = CompiledLayout::make(s, true, row_width(shape), max_slots(shape)).total;
   f.scratch_bytes = sizeof(double) * static_cast<std::size_t>(total);
   const std::size_t pauli = std::size_t{1} << (2 * spec.qubits);
   // heisenberg and mu (4^n each), plus the amplitude transform rows.
@@ -66,15 +74,15 @@ CompiledFootprint compiled_footprint(const CircuitSpec& spec, int lanes) {
   return f;
 }
 
-bool compiled_supported(const CircuitSpec& spec, int lanes) {
+bool compiled_supported(const CircuitSpec& spec, KernelShape shape) {
   // Guard the products below against overflow before forming them.
   if (spec.qubits > 10) return false;
-  const CompiledFootprint f = compiled_footprint(spec, lanes);
+  const CompiledFootprint f = compiled_footprint(spec, shape);
   return f.scratch_bytes <= kCompiledScratchLimit && f.pauli_bytes <= kCompiledPauliLimit;
 }
 
-void require_compiled_supported(const CircuitSpec& spec, int lanes) {
-  if (compiled_supported(spec, lanes)) return;
+void require_compiled_supported(const CircuitSpec& spec, KernelShape shape) {
+  if (compiled_supported(spec, shape)) return;
   throw UsageError("the compiled evaluator does not fit " + std::to_string(spec.qubits) +
                        "-qubit " + std::string(to_string(spec.encoding)) + " circuits with " +
                        std::string(to_string(spec.readout)) + " readout (" +
@@ -86,9 +94,10 @@ void require_compiled_supported(const CircuitSpec& spec, int lanes) {
 }
 
 template <class ExecSpace>
-CompiledEvaluator<ExecSpace>::CompiledEvaluator(const CircuitSpec& spec, ExecSpace space)
-    : spec_(spec), space_(space) {
-  require_compiled_supported(spec_, lanes_for<ExecSpace>());
+CompiledEvaluator<ExecSpace>::CompiledEvaluator(const CircuitSpec& spec, ExecSpace space,
+                                                KernelShape shape)
+    : spec_(spec), space_(space), shape_(shape) {
+  require_compiled_supported(spec_, shape_);
   const PauliProgram program = compile_pauli(spec_, ansatz_gates(spec_));
   nobs_ = observable_count(spec_);
   nm_ = moments_per_observable(spec_);
@@ -135,13 +144,23 @@ void CompiledEvaluator<ExecSpace>::run_kernel(bool vjp, ConstMatrix inputs, Cons
                                               ConstMatrix upstream, Matrix outputs,
                                               Matrix input_grads, Vector moments) {
   compile(weights);
-  constexpr int W = lanes_for<ExecSpace>();
-  using Kernel = CompiledKernel<ExecSpace, W>;
+  if (shape_ == KernelShape::threads) {
+    launch<KernelShape::threads>(vjp, inputs, upstream, outputs, input_grads, moments);
+  } else if constexpr (host_space<ExecSpace>()) {
+    launch<KernelShape::lanes>(vjp, inputs, upstream, outputs, input_grads, moments);
+  }
+}
+
+template <class ExecSpace>
+template <KernelShape K>
+void CompiledEvaluator<ExecSpace>::launch(bool vjp, ConstMatrix inputs, ConstMatrix upstream,
+                                          Matrix outputs, Matrix input_grads, Vector moments) {
+  using Kernel = CompiledKernel<ExecSpace, ShapeTraits<K>::W, ShapeTraits<K>::T>;
   Kernel k;
-  k.s = shape_of(spec_, static_cast<long>(inputs.extent(0)), W);
+  k.s = shape_of(spec_, static_cast<long>(inputs.extent(0)), K);
   k.s.input_grads = input_grads.extent(0) != 0;
   k.s.outputs = !vjp || outputs.extent(0) != 0;
-  k.L = CompiledLayout::make<W>(k.s, vjp);
+  k.L = CompiledLayout::make(k.s, vjp, Kernel::S, max_slots(K));
   k.vjp = vjp;
   k.coeffs = coeffs_;
   k.inputs = inputs;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "resqunn/quantum/circuit.hpp"
+#include "resqunn/quantum/detail/lanes.hpp"
 #include "resqunn/quantum/detail/pauli_program.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -25,15 +26,15 @@ struct CompiledFootprint {
   std::size_t scratch_bytes = 0;
   std::size_t pauli_bytes = 0;
 };
-CompiledFootprint compiled_footprint(const CircuitSpec& spec, int lanes);
+CompiledFootprint compiled_footprint(const CircuitSpec& spec, KernelShape shape);
 
 /// Limits of the compiled evaluator (kept so that a team's scratch and the
 /// Pauli vectors stay in memory): compiled_supported() says whether `spec`
 /// fits; require_compiled_supported() throws UsageError naming the limit.
 inline constexpr std::size_t kCompiledScratchLimit = std::size_t{64} << 20;
 inline constexpr std::size_t kCompiledPauliLimit = std::size_t{1} << 30;
-bool compiled_supported(const CircuitSpec& spec, int lanes);
-void require_compiled_supported(const CircuitSpec& spec, int lanes);
+bool compiled_supported(const CircuitSpec& spec, KernelShape shape);
+void require_compiled_supported(const CircuitSpec& spec, KernelShape shape);
 
 template <class ExecSpace>
 class CompiledEvaluator {
@@ -44,8 +45,8 @@ public:
   using Vector = Kokkos::View<double*, memory_space>;
   using ConstVector = Kokkos::View<const double*, memory_space>;
 
-  /// `spec` must be valid and compiled_supported.
-  CompiledEvaluator(const CircuitSpec& spec, ExecSpace space);
+  /// `spec` must be valid and compiled_supported for `shape`.
+  CompiledEvaluator(const CircuitSpec& spec, ExecSpace space, KernelShape shape);
 
   /// As BatchedCircuit::forward / vjp (shapes already checked). Compiles
   /// first when `weights` differ from the last compiled ones, so that calls
@@ -75,9 +76,13 @@ private:
   // `moments`. Returns nothing else.
   void run_kernel(bool vjp, ConstMatrix inputs, ConstVector weights, ConstMatrix upstream,
                   Matrix outputs, Matrix input_grads, Vector moments);
+  template <KernelShape K>
+  void launch(bool vjp, ConstMatrix inputs, ConstMatrix upstream, Matrix outputs,
+              Matrix input_grads, Vector moments);
 
   CircuitSpec spec_;
   ExecSpace space_;
+  KernelShape shape_;
   int nobs_ = 0;
   long nm_ = 0;
   long pauli_size_ = 0;

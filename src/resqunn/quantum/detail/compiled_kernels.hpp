@@ -1,6 +1,6 @@
 // The compiled evaluator's batch kernel: every circuit of a batch from the
 // compiled coefficients, in one dispatch. Teams own fixed runs of chunks of
-// W circuits (lanes) as in circuit_kernels.hpp; per chunk:
+// W circuits (lanes) per thread slot as in circuit_kernels.hpp; per chunk:
 //   angle:     v_q = (1, cos t_q, sin t_q) -> e_j = sum_P C_jP m_P with
 //              m_P = prod_q v_q[p_q], contracted qubit by qubit (the 3^n
 //              monomials m_P are built only for the VJP)
@@ -62,36 +62,39 @@ struct CompiledShape {
 inline constexpr int kMomentBlock = 8;
 inline constexpr long kMomentBlockDoubles = 1L << 20;
 
-/// Scratch offsets (doubles) of one team; every block is a multiple of W.
+/// Scratch offsets (doubles) of one team; every block is a multiple of the
+/// row width R = W x T (a row holds the lanes of every thread slot).
 /// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
-/// kMomentBlock for the angle VJP, else 1.
+/// up to `max_slots` (kMomentBlock for the lanes shape, 1 for threads,
+/// which gain nothing from register tiles) for the angle VJP, else 1. The
+/// forward pass keeps no monomials: mono is the contraction's work rows.
 /// Offsets are long: compiled_footprint sizes specs far past any limit
 /// (that is how it refuses them), whose totals overflow an int.
 struct CompiledLayout {
   long x, alpha, beta, da, db, mono, adj, e, out, g, gin, psi, w, lam, norm, macc, total;
   int slots;
 
-  template <int W>
-  static CompiledLayout make(const CompiledShape& s, bool vjp) {
+  static CompiledLayout make(const CompiledShape& s, bool vjp, int row, int max_slots) {
     CompiledLayout L{};
     long at = 0;
     auto take = [&](long n) {
       const long here = at;
-      at += n * W;
+      at += n * row;
       return here;
     };
     const bool angle = s.encoding == Encoding::angle;
-    const long fit = kMomentBlockDoubles / (static_cast<long>(s.nm) * W);
-    L.slots = angle && vjp ? static_cast<int>(fit < 1              ? 1
-                                              : fit < kMomentBlock ? fit
-                                                                   : kMomentBlock)
+    const long fit = kMomentBlockDoubles / (static_cast<long>(s.nm) * row);
+    L.slots = angle && vjp ? static_cast<int>(fit < 1           ? 1
+                                              : fit < max_slots ? fit
+                                                                : max_slots)
                            : 1;
     L.x = take(s.nin);
     L.alpha = angle ? take(s.n) : 0;
     L.beta = angle ? take(s.n) : 0;
     L.da = angle && vjp ? take(s.n) : 0;
     L.db = angle && vjp ? take(s.n) : 0;
-    L.mono = angle ? take(static_cast<long>(L.slots) * s.nm) : 0;
+    const long work = s.nm / 9 > 1 ? s.nm / 9 : 1;  // 3^(n-2) rows
+    L.mono = angle ? take(vjp ? static_cast<long>(L.slots) * s.nm : work) : 0;
     L.adj = angle && vjp ? take(s.nm) : 0;
     L.e = take(s.nobs);
     L.out = s.probabilities ? take(s.nout) : 0;
@@ -110,13 +113,13 @@ struct CompiledLayout {
 // ---- lane loops (restrict: the blocks of one call never overlap) ----------
 
 /// dst[i] = src[i] * f[i % W] for `rows` rows of W lanes.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void scale_rows(double* KOKKOS_RESTRICT dst,
                                        const double* KOKKOS_RESTRICT src,
                                        const double* KOKKOS_RESTRICT f, int rows) {
   for (int r = 0; r < rows; ++r) {
     RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) dst[r * W + l] = src[r * W + l] * f[l];
+    for (int l = 0; l < W; ++l) dst[r * S + l] = src[r * S + l] * f[l];
   }
 }
 
@@ -131,7 +134,7 @@ KOKKOS_INLINE_FUNCTION Pack<W> qubit_digit(const double* c, const Pack<W>& a, co
 /// qubit from qubit 0 (Horner's scheme in each variable pair), 3^n - 1 FMAs
 /// per lane and no monomial table. Qubits 0 and 1 are contracted together
 /// in registers; the rest in place in `work` (3^(n-2) rows of W).
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION Pack<W> contract_monomials(const double* KOKKOS_RESTRICT c, int n,
                                                   const double* KOKKOS_RESTRICT a,
                                                   const double* KOKKOS_RESTRICT b,
@@ -139,7 +142,7 @@ KOKKOS_INLINE_FUNCTION Pack<W> contract_monomials(const double* KOKKOS_RESTRICT 
   using P = Pack<W>;
   const P a0 = pack_load<W>(a), b0 = pack_load<W>(b);
   if (n == 1) return qubit_digit<W>(c, a0, b0);
-  const P a1 = pack_load<W>(a + W), b1 = pack_load<W>(b + W);
+  const P a1 = pack_load<W>(a + S), b1 = pack_load<W>(b + S);
   int size = 1;  // 3^(n-2)
   for (int q = 2; q < n; ++q) size *= 3;
   for (int h = 0; h < size; ++h) {
@@ -147,15 +150,15 @@ KOKKOS_INLINE_FUNCTION Pack<W> contract_monomials(const double* KOKKOS_RESTRICT 
     const P u = qubit_digit<W>(c9, a0, b0) + qubit_digit<W>(c9 + 3, a0, b0) * a1 +
                 qubit_digit<W>(c9 + 6, a0, b0) * b1;
     if (n == 2) return u;
-    pack_store<W>(work + h * W, u);
+    pack_store<W>(work + h * S, u);
   }
   for (int q = 2; q < n; ++q) {
     size /= 3;
-    const P aq = pack_load<W>(a + q * W), bq = pack_load<W>(b + q * W);
+    const P aq = pack_load<W>(a + q * S), bq = pack_load<W>(b + q * S);
     for (int h = 0; h < size; ++h) {
-      const double* t = work + 3 * h * W;
-      pack_store<W>(work + h * W,
-                    pack_load<W>(t) + pack_load<W>(t + W) * aq + pack_load<W>(t + 2 * W) * bq);
+      const double* t = work + 3 * h * S;
+      pack_store<W>(work + h * S,
+                    pack_load<W>(t) + pack_load<W>(t + S) * aq + pack_load<W>(t + 2 * S) * bq);
     }
   }
   return pack_load<W>(work);
@@ -164,7 +167,7 @@ KOKKOS_INLINE_FUNCTION Pack<W> contract_monomials(const double* KOKKOS_RESTRICT 
 /// For m < count: out_m = sum_{j < rows} c[j * stride + m] g_j, per lane
 /// (the gradient by monomial m), j in order. Eight m at a time keep eight
 /// independent FMA chains in flight; the sums stay in registers.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void combine_rows(double* KOKKOS_RESTRICT out,
                                          const double* KOKKOS_RESTRICT c, long stride, int rows,
                                          const double* KOKKOS_RESTRICT g, int count) {
@@ -176,21 +179,21 @@ KOKKOS_INLINE_FUNCTION void combine_rows(double* KOKKOS_RESTRICT out,
     for (int b = 0; b < B; ++b) o[b] = pack_zero<W>();
     for (int j = 0; j < rows; ++j) {
       const double* cj = c + j * stride + m0;
-      const P gj = pack_load<W>(g + j * W);
+      const P gj = pack_load<W>(g + j * S);
       for (int b = 0; b < B; ++b) o[b] += pack_splat<W>(b < mn ? cj[b] : 0.0) * gj;
     }
     for (int b = 0; b < B; ++b) {
-      if (b < mn) pack_store<W>(out + (m0 + b) * W, o[b]);
+      if (b < mn) pack_store<W>(out + (m0 + b) * S, o[b]);
     }
   }
 }
 
-/// The moments of `count` chunks: acc[(j * nm + m) * W + l] += g_f[j][l]
-/// m_f[m][l] for f = 0..count-1 in order (g_f at g + f * nobs * W, m_f at
-/// mono + f * nm * W), so each (j, m, lane) accumulates chunk by chunk as
+/// The moments of `count` chunks: acc[(j * nm + m) * S + l] += g_f[j][l]
+/// m_f[m][l] for f = 0..count-1 in order (g_f at g + f * nobs * S, m_f at
+/// mono + f * nm * S), so each (j, m, lane) accumulates chunk by chunk as
 /// if updated per chunk. 4 x 4 tiles of (j, m) stay in registers over f;
 /// edge tiles keep unused entries at zero and do not store them.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void moment_block(double* KOKKOS_RESTRICT acc,
                                          const double* KOKKOS_RESTRICT g,
                                          const double* KOKKOS_RESTRICT mono, int nobs, int nm,
@@ -205,22 +208,22 @@ KOKKOS_INLINE_FUNCTION void moment_block(double* KOKKOS_RESTRICT acc,
       for (int a = 0; a < T; ++a) {
         for (int b = 0; b < T; ++b) {
           tile[a][b] =
-              a < jn && b < mn ? pack_load<W>(acc + ((j0 + a) * nm + m0 + b) * W) : pack_zero<W>();
+              a < jn && b < mn ? pack_load<W>(acc + ((j0 + a) * nm + m0 + b) * S) : pack_zero<W>();
         }
       }
       for (int f = 0; f < count; ++f) {
-        const double* gf = g + (f * nobs + j0) * W;
-        const double* mf = mono + (static_cast<long>(f) * nm + m0) * W;
+        const double* gf = g + (f * nobs + j0) * S;
+        const double* mf = mono + (static_cast<long>(f) * nm + m0) * S;
         P ga[T], mb[T];
-        for (int a = 0; a < T; ++a) ga[a] = a < jn ? pack_load<W>(gf + a * W) : pack_zero<W>();
-        for (int b = 0; b < T; ++b) mb[b] = b < mn ? pack_load<W>(mf + b * W) : pack_zero<W>();
+        for (int a = 0; a < T; ++a) ga[a] = a < jn ? pack_load<W>(gf + a * S) : pack_zero<W>();
+        for (int b = 0; b < T; ++b) mb[b] = b < mn ? pack_load<W>(mf + b * S) : pack_zero<W>();
         for (int a = 0; a < T; ++a) {
           for (int b = 0; b < T; ++b) tile[a][b] += ga[a] * mb[b];
         }
       }
       for (int a = 0; a < T; ++a) {
         for (int b = 0; b < T; ++b) {
-          if (a < jn && b < mn) pack_store<W>(acc + ((j0 + a) * nm + m0 + b) * W, tile[a][b]);
+          if (a < jn && b < mn) pack_store<W>(acc + ((j0 + a) * nm + m0 + b) * S, tile[a][b]);
         }
       }
     }
@@ -229,7 +232,7 @@ KOKKOS_INLINE_FUNCTION void moment_block(double* KOKKOS_RESTRICT acc,
 
 /// One qubit of the monomial build's reverse pass over `size` rows:
 /// da += sum_j hi1_j m_j, db += sum_j hi2_j m_j, lo_j += a hi1_j + b hi2_j.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void unbuild_rows(
     double* KOKKOS_RESTRICT lo, const double* KOKKOS_RESTRICT hi1,
     const double* KOKKOS_RESTRICT hi2, const double* KOKKOS_RESTRICT mono,
@@ -239,23 +242,28 @@ KOKKOS_INLINE_FUNCTION void unbuild_rows(
   const P pa = pack_load<W>(a), pb = pack_load<W>(b);
   P sa = pack_zero<W>(), sb = pack_zero<W>();
   for (int j = 0; j < size; ++j) {
-    const P ua = pack_load<W>(hi1 + j * W), ub = pack_load<W>(hi2 + j * W);
-    const P mj = pack_load<W>(mono + j * W);
+    const P ua = pack_load<W>(hi1 + j * S), ub = pack_load<W>(hi2 + j * S);
+    const P mj = pack_load<W>(mono + j * S);
     sa += ua * mj;
     sb += ub * mj;
-    pack_store<W>(lo + j * W, pack_load<W>(lo + j * W) + pa * ua + pb * ub);
+    pack_store<W>(lo + j * S, pack_load<W>(lo + j * S) + pa * ua + pb * ub);
   }
   pack_store<W>(da, sa);
   pack_store<W>(db, sb);
 }
 
-template <class ExecSpace, int W>
+/// W circuits per chunk, T thread slots per team (detail/lanes.hpp): slot
+/// t's rows sit at t * W of the team's rows of S = W x T doubles.
+template <class ExecSpace, int Lanes, int Threads>
 struct CompiledKernel {
+  static constexpr int W = Lanes;
+  static constexpr int T = Threads;
+  static constexpr int S = W * T;
   using MemSpace = typename ExecSpace::memory_space;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
-  template <class T>
-  using View2 = Kokkos::View<T**, Kokkos::LayoutRight, MemSpace>;
+  template <class E>
+  using View2 = Kokkos::View<E**, Kokkos::LayoutRight, MemSpace>;
 
   CompiledShape s;
   CompiledLayout L;
@@ -269,31 +277,30 @@ struct CompiledKernel {
   View2<double> partial;  // (team, j * nm + m): the team's moments
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
-    double* buf =
+    double* rows =
         static_cast<double*>(team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
     const long moments = static_cast<long>(s.nobs) * s.nm;
-    double* macc = buf + L.macc;
-    if (vjp) {
-      for (long i = 0; i < moments * W; ++i) macc[i] = 0.0;
-    }
+    // The team's run of chunks; slot t takes chunks first + t, first + t + T,
+    // ... and keeps its own moments (per lane), flushing its kept chunks'
+    // outer products every L.slots chunks and after its last.
     const long first = static_cast<long>(team.league_rank()) * s.chunks_per_team;
     const long end = first + s.chunks_per_team;
     const long last = end < s.chunks ? end : s.chunks;
     const bool blocks = vjp && s.encoding == Encoding::angle;
-    for (long chunk = first; chunk < last; ++chunk) {
-      const int slot = static_cast<int>((chunk - first) % L.slots);
-      run_chunk(buf, chunk * W, slot);
-      if (blocks && (slot + 1 == L.slots || chunk + 1 == last)) {
-        moment_block<W>(macc, buf + L.g, buf + L.mono, s.nobs, s.nm, slot + 1);
+    for_each_slot<T>(team, [&](int t) {
+      double* buf = rows + t * W;
+      if (vjp) fill_rows<W, S>(buf + L.macc, moments, 0.0);
+      int slot = 0;
+      for (long chunk = first + t; chunk < last; chunk += T) {
+        run_chunk(buf, chunk * W, slot);
+        const bool flush = slot + 1 == L.slots || chunk + T >= last;
+        if (blocks && flush) {
+          moment_block<W, S>(buf + L.macc, buf + L.g, buf + L.mono, s.nobs, s.nm, slot + 1);
+        }
+        slot = flush ? 0 : slot + 1;
       }
-    }
-    if (vjp) {
-      for (long i = 0; i < moments; ++i) {
-        double sum = 0.0;
-        for (int l = 0; l < W; ++l) sum += macc[i * W + l];
-        partial(team.league_rank(), i) = sum;
-      }
-    }
+    });
+    if (vjp) sum_team_rows<S>(team, rows + L.macc, moments, partial);
   }
 
   // In place over `count` rows of W lanes: the unnormalised Walsh-Hadamard
@@ -303,22 +310,24 @@ struct CompiledKernel {
       for (int i = 0; i < count; i += 2 * h) {
         for (int j = i; j < i + h; ++j) {
           for (int l = 0; l < W; ++l) {
-            const double a = v[j * W + l], b = v[(j + h) * W + l];
-            v[j * W + l] = a + b;
-            v[(j + h) * W + l] = a - b;
+            const double a = v[j * S + l], b = v[(j + h) * S + l];
+            v[j * S + l] = a + b;
+            v[(j + h) * S + l] = a - b;
           }
         }
       }
     }
-    for (int i = 0; i < count * W; ++i) v[i] *= factor;
+    for (int i = 0; i < count; ++i) {
+      for (int l = 0; l < W; ++l) v[i * S + l] *= factor;
+    }
   }
 
   // `slot`: which of the layout's slots holds this chunk's monomials and
   // observable gradients.
   KOKKOS_INLINE_FUNCTION void run_chunk(double* buf, long base, int slot) const {
     const int valid = s.batch - base < W ? static_cast<int>(s.batch - base) : W;
-    load_rows<W>(inputs, base, valid, s.nin, buf + L.x);
-    double* mono = buf + L.mono + static_cast<long>(slot) * s.nm * W;
+    load_rows<W, S>(inputs, base, valid, s.nin, buf + L.x);
+    double* mono = buf + L.mono + static_cast<long>(slot) * s.nm * S;
     if (s.encoding == Encoding::angle) {
       forward_angle(buf, mono);
     } else {
@@ -328,24 +337,26 @@ struct CompiledKernel {
     const double* out = buf + L.e;
     if (s.outputs && s.probabilities) {
       double* p = buf + L.out;
-      for (int i = 0; i < s.nout * W; ++i) p[i] = out[i];
+      for (int i = 0; i < s.nout; ++i) {
+        for (int l = 0; l < W; ++l) p[i * S + l] = out[i * S + l];
+      }
       walsh_hadamard(p, s.nout, 1.0 / s.nout);
       out = p;
     }
-    if (s.outputs) store_rows<W>(outputs, base, valid, s.nout, out);
+    if (s.outputs) store_rows<W, S>(outputs, base, valid, s.nout, out);
     if (!vjp) return;
     // Upstream on the observables (nout = nobs; the transform is symmetric).
-    double* g = buf + L.g + slot * s.nobs * W;
-    load_rows<W>(upstream, base, valid, s.nout, g);
+    double* g = buf + L.g + slot * s.nobs * S;
+    load_rows<W, S>(upstream, base, valid, s.nout, g);
     if (s.probabilities) walsh_hadamard(g, s.nobs, 1.0 / s.nobs);
     if (s.encoding == Encoding::angle) {
       if (s.input_grads) {
         adjoint_angle(buf, g, mono);
-        store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
+        store_rows<W, S>(input_grads, base, valid, s.nin, buf + L.gin);
       }
     } else {
       adjoint_amplitude(buf);
-      if (s.input_grads) store_rows<W>(input_grads, base, valid, s.nin, buf + L.gin);
+      if (s.input_grads) store_rows<W, S>(input_grads, base, valid, s.nin, buf + L.gin);
     }
   }
 
@@ -358,13 +369,13 @@ struct CompiledKernel {
     for (int q = 0; q < s.n; ++q) {
       if (s.axis == GateKind::rz) {  // R_z(t)|0> is |0> up to a phase
         for (int l = 0; l < W; ++l) {
-          alpha[q * W + l] = 1.0;
-          beta[q * W + l] = 0.0;
+          alpha[q * S + l] = 1.0;
+          beta[q * S + l] = 0.0;
         }
       } else {
         double t[W];
-        for (int l = 0; l < W; ++l) t[l] = s.scale * x[q * W + l];
-        sincos_lanes<W>(t, alpha + q * W, beta + q * W);
+        for (int l = 0; l < W; ++l) t[l] = s.scale * x[q * S + l];
+        sincos_lanes<W>(t, alpha + q * S, beta + q * S);
       }
     }
     // The observables by contraction (unless a VJP's caller has them); the
@@ -372,7 +383,7 @@ struct CompiledKernel {
     // the VJP needs it.
     double* e = buf + L.e;
     for (int j = 0; s.outputs && j < s.nobs; ++j) {
-      pack_store<W>(e + j * W, contract_monomials<W>(coeffs.data() + static_cast<long>(j) * s.nm,
+      pack_store<W>(e + j * S, contract_monomials<W, S>(coeffs.data() + static_cast<long>(j) * s.nm,
                                                      s.n, alpha, beta, mono));
     }
     if (!vjp) return;
@@ -381,8 +392,8 @@ struct CompiledKernel {
     for (int l = 0; l < W; ++l) mono[l] = 1.0;
     int size = 1;
     for (int q = 0; q < s.n; ++q, size *= 3) {
-      scale_rows<W>(mono + size * W, mono, alpha + q * W, size);
-      scale_rows<W>(mono + 2 * size * W, mono, beta + q * W, size);
+      scale_rows<W, S>(mono + size * S, mono, alpha + q * S, size);
+      scale_rows<W, S>(mono + 2 * size * S, mono, beta + q * S, size);
     }
   }
 
@@ -394,7 +405,7 @@ struct CompiledKernel {
     const double* beta = buf + L.beta;
     double* adj = buf + L.adj;
     // adj_P = sum_j g_j C_jP: the gradient of sum_j g_j e_j by m_P.
-    combine_rows<W>(adj, coeffs.data(), s.nm, s.nobs, g, s.nm);
+    combine_rows<W, S>(adj, coeffs.data(), s.nm, s.nobs, g, s.nm);
     // Back through the qubit-by-qubit build, last qubit first: at qubit q,
     // dv_q[d] = sum_{j < 3^q} adj[j + d 3^q] m[j], and adj[j] collects
     // sum_d v_q[d] adj[j + d 3^q].
@@ -403,17 +414,17 @@ struct CompiledKernel {
     int size = 1;
     for (int q = 0; q + 1 < s.n; ++q) size *= 3;
     for (int q = s.n - 1; q >= 0; --q, size /= 3) {
-      unbuild_rows<W>(adj, adj + size * W, adj + 2 * size * W, mono, alpha + q * W, beta + q * W,
-                      da + q * W, db + q * W, size);
+      unbuild_rows<W, S>(adj, adj + size * S, adj + 2 * size * S, mono, alpha + q * S, beta + q * S,
+                      da + q * S, db + q * S, size);
     }
     // (cos t, sin t)' = (-sin t, cos t), t = scale x.
     double* gin = buf + L.gin;
     for (int q = 0; q < s.n; ++q) {
       for (int l = 0; l < W; ++l) {
-        gin[q * W + l] =
+        gin[q * S + l] =
             s.axis == GateKind::rz
                 ? 0.0
-                : s.scale * (alpha[q * W + l] * db[q * W + l] - beta[q * W + l] * da[q * W + l]);
+                : s.scale * (alpha[q * S + l] * db[q * S + l] - beta[q * S + l] * da[q * S + l]);
       }
     }
   }
@@ -426,35 +437,35 @@ struct CompiledKernel {
     double* nrm = buf + L.norm;
     for (int l = 0; l < W; ++l) {
       double sum = 0.0;
-      for (int i = 0; i < s.dim; ++i) sum += x[i * W + l] * x[i * W + l];
+      for (int i = 0; i < s.dim; ++i) sum += x[i * S + l] * x[i * S + l];
       nrm[l] = kmath::sqrt(sum);
       if (nrm[l] == 0.0) {  // all-zero input: |0...0> by definition
-        for (int i = 0; i < s.dim; ++i) psi[i * W + l] = i == 0 ? 1.0 : 0.0;
+        for (int i = 0; i < s.dim; ++i) psi[i * S + l] = i == 0 ? 1.0 : 0.0;
       } else {
         const double inv = 1.0 / nrm[l];
-        for (int i = 0; i < s.dim; ++i) psi[i * W + l] = x[i * W + l] * inv;
+        for (int i = 0; i < s.dim; ++i) psi[i * S + l] = x[i * S + l] * inv;
       }
     }
     double* w = buf + L.w;
     double* e = buf + L.e;
     for (int j = 0; j < s.nobs; ++j) {
-      double* wj = w + static_cast<long>(j) * s.dim * W;
+      double* wj = w + static_cast<long>(j) * s.dim * S;
       const double* sj = &coeffs(j, 0);
       for (int a = 0; a < s.dim; ++a) {
         double acc[W];
         for (int l = 0; l < W; ++l) acc[l] = 0.0;
         for (int b = 0; b < s.dim; ++b) {
           const double c = sj[a * s.dim + b];
-          for (int l = 0; l < W; ++l) acc[l] += c * psi[b * W + l];
+          for (int l = 0; l < W; ++l) acc[l] += c * psi[b * S + l];
         }
-        for (int l = 0; l < W; ++l) wj[a * W + l] = acc[l];
+        for (int l = 0; l < W; ++l) wj[a * S + l] = acc[l];
       }
       double acc[W];
       for (int l = 0; l < W; ++l) acc[l] = 0.0;
       for (int a = 0; a < s.dim; ++a) {
-        for (int l = 0; l < W; ++l) acc[l] += psi[a * W + l] * wj[a * W + l];
+        for (int l = 0; l < W; ++l) acc[l] += psi[a * S + l] * wj[a * S + l];
       }
-      for (int l = 0; l < W; ++l) e[j * W + l] = acc[l];
+      for (int l = 0; l < W; ++l) e[j * S + l] = acc[l];
     }
   }
 
@@ -469,18 +480,18 @@ struct CompiledKernel {
     // lam = sum_j g_j S_j psi; the moments R_j += g_j psi psi^T (psi_a psi_b
     // first, so that R_j is exactly symmetric).
     for (int a = 0; a < s.dim; ++a) {
-      for (int l = 0; l < W; ++l) lam[a * W + l] = 0.0;
+      for (int l = 0; l < W; ++l) lam[a * S + l] = 0.0;
     }
     for (int j = 0; j < s.nobs; ++j) {
-      const double* wj = w + static_cast<long>(j) * s.dim * W;
+      const double* wj = w + static_cast<long>(j) * s.dim * S;
       for (int a = 0; a < s.dim; ++a) {
-        for (int l = 0; l < W; ++l) lam[a * W + l] += g[j * W + l] * wj[a * W + l];
+        for (int l = 0; l < W; ++l) lam[a * S + l] += g[j * S + l] * wj[a * S + l];
       }
-      double* rj = macc + static_cast<long>(j) * s.nm * W;
+      double* rj = macc + static_cast<long>(j) * s.nm * S;
       for (int a = 0; a < s.dim; ++a) {
         for (int b = 0; b < s.dim; ++b) {
           for (int l = 0; l < W; ++l) {
-            rj[(a * s.dim + b) * W + l] += g[j * W + l] * (psi[a * W + l] * psi[b * W + l]);
+            rj[(a * s.dim + b) * S + l] += g[j * S + l] * (psi[a * S + l] * psi[b * S + l]);
           }
         }
       }
@@ -489,15 +500,15 @@ struct CompiledKernel {
     double* gin = buf + L.gin;
     for (int l = 0; l < W; ++l) {
       if (nrm[l] == 0.0) {
-        for (int i = 0; i < s.dim; ++i) gin[i * W + l] = 0.0;
+        for (int i = 0; i < s.dim; ++i) gin[i * S + l] = 0.0;
         continue;
       }
       const double inv = 1.0 / nrm[l];
       double dot = 0.0;
-      for (int i = 0; i < s.dim; ++i) dot += x[i * W + l] * inv * 2.0 * lam[i * W + l];
+      for (int i = 0; i < s.dim; ++i) dot += x[i * S + l] * inv * 2.0 * lam[i * S + l];
       for (int i = 0; i < s.dim; ++i) {
-        const double v = x[i * W + l] * inv;
-        gin[i * W + l] = (2.0 * lam[i * W + l] - v * dot) * inv;
+        const double v = x[i * S + l] * inv;
+        gin[i * S + l] = (2.0 * lam[i * S + l] - v * dot) * inv;
       }
     }
   }

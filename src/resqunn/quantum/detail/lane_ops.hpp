@@ -1,5 +1,8 @@
 // Gate arithmetic on a lane-blocked batch of state vectors: amplitude i of
-// circuit (lane) l lives at re[i * W + l], im[i * W + l]. Every loop over
+// circuit (lane) l lives at re[i * S + l], im[i * S + l], with the row
+// stride S = W (one thread's W lanes, CPUs) or S = W x threads (the rows of
+// a team's threads interleaved, GPUs; each thread passes its own offset).
+// Every loop over
 // lanes has the compile-time trip count W and touches only restrict-
 // qualified, non-overlapping rows, so it vectorises across circuits.
 // Internal to the quantum component; everything is KOKKOS_INLINE_FUNCTION
@@ -47,8 +50,8 @@ KOKKOS_INLINE_FUNCTION void pair_u2(double* KOKKOS_RESTRICT ar, double* KOKKOS_R
 
 // ---- product states (per-qubit 2-vectors v = (v0, v1), all lanes) ---------
 
-/// A per-qubit 2-vector for all W lanes, stored [v0 re | v0 im | v1 re | v1 im].
-template <int W>
+/// A per-qubit 2-vector for all W lanes, stored [v0 re | v0 im | v1 re | v1 im]
+/// (rows S apart).
 struct PairLanes {
   const double* v0r;
   const double* v0i;
@@ -56,18 +59,18 @@ struct PairLanes {
   const double* v1i;
 };
 
-template <int W>
-KOKKOS_INLINE_FUNCTION PairLanes<W> pair_lanes(const double* v) {
-  return {v, v + W, v + 2 * W, v + 3 * W};
+template <int S>
+KOKKOS_INLINE_FUNCTION PairLanes pair_lanes(const double* v) {
+  return {v, v + S, v + 2 * S, v + 3 * S};
 }
 
 /// One doubling step of a tensor product: (a, b) <- (x v0, x v1) with x = a;
 /// with Conj, conj(v) instead (builds the conjugate of a product state).
-template <int W, bool Conj = false>
+template <int W, int S = W, bool Conj = false>
 KOKKOS_INLINE_FUNCTION void expand_pair(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
                                         double* KOKKOS_RESTRICT br, double* KOKKOS_RESTRICT bi,
                                         const double* KOKKOS_RESTRICT v) {
-  const PairLanes<W> p = pair_lanes<W>(v);
+  const PairLanes p = pair_lanes<S>(v);
   // s * (x * v_im) folds to +-(x * v_im) at compile time: the same expressions,
   // and so the same rounding, as writing each variant out.
   constexpr double s = Conj ? -1.0 : 1.0;
@@ -81,12 +84,12 @@ KOKKOS_INLINE_FUNCTION void expand_pair(double* KOKKOS_RESTRICT ar, double* KOKK
 }
 
 /// Contracts one qubit of a state with conj(v): a <- conj(v0) a + conj(v1) b.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void contract_pair(double* KOKKOS_RESTRICT ar, double* KOKKOS_RESTRICT ai,
                                           const double* KOKKOS_RESTRICT br,
                                           const double* KOKKOS_RESTRICT bi,
                                           const double* KOKKOS_RESTRICT v) {
-  const PairLanes<W> p = pair_lanes<W>(v);
+  const PairLanes p = pair_lanes<S>(v);
   for (int l = 0; l < W; ++l) {
     const double xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];
     ar[l] = (p.v0r[l] * xr + p.v0i[l] * xi) + (p.v1r[l] * yr + p.v1i[l] * yi);
@@ -204,12 +207,12 @@ KOKKOS_INLINE_FUNCTION void adjoint_pair(double* KOKKOS_RESTRICT par, double* KO
 
 /// One rotation's adjoint step over every amplitude pair of a slot table
 /// (Program::slots: `half` pairs of slots).
-template <int W, GateKind K>
+template <int W, int S, GateKind K>
 KOKKOS_INLINE_FUNCTION void adjoint_slots(const std::int32_t* tab, int half, const Uniform& c,
                                           const Uniform& s, double* pre, double* pim, double* lre,
                                           double* lim, double* acc) {
   for (int k = 0; k < half; ++k) {
-    const int a = tab[2 * k] * W, b = tab[2 * k + 1] * W;
+    const int a = tab[2 * k] * S, b = tab[2 * k + 1] * S;
     adjoint_pair<W, K>(pre + a, pim + a, pre + b, pim + b, lre + a, lim + a, lre + b, lim + b, c, s,
                        acc);
   }
@@ -217,39 +220,39 @@ KOKKOS_INLINE_FUNCTION void adjoint_slots(const std::int32_t* tab, int half, con
 
 /// Adds dL/dtheta of a rotation of axis `kind` to acc[0..W) and un-applies
 /// it from phi and lam, over the pairs of a slot table.
-template <int W>
+template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void adjoint_rotation(GateKind kind, const std::int32_t* tab, int half,
                                              const Uniform& c, const Uniform& s, double* pre,
                                              double* pim, double* lre, double* lim, double* acc) {
   switch (kind) {
     case GateKind::rx:
-      adjoint_slots<W, GateKind::rx>(tab, half, c, s, pre, pim, lre, lim, acc);
+      adjoint_slots<W, S, GateKind::rx>(tab, half, c, s, pre, pim, lre, lim, acc);
       break;
     case GateKind::ry:
-      adjoint_slots<W, GateKind::ry>(tab, half, c, s, pre, pim, lre, lim, acc);
+      adjoint_slots<W, S, GateKind::ry>(tab, half, c, s, pre, pim, lre, lim, acc);
       break;
     default:
-      adjoint_slots<W, GateKind::rz>(tab, half, c, s, pre, pim, lre, lim, acc);
+      adjoint_slots<W, S, GateKind::rz>(tab, half, c, s, pre, pim, lre, lim, acc);
       break;
   }
 }
 
 /// The same for one pair of 2-vectors v (phi) and m (lam), each stored as
-/// {re0, im0, re1, im1} rows of W lanes; c and s uniform or per lane.
-template <int W, class C>
+/// {re0, im0, re1, im1} rows of W lanes (S apart); c and s uniform or per lane.
+template <int W, int S, class C>
 KOKKOS_INLINE_FUNCTION void adjoint_local(GateKind kind, const C& c, const C& s, double* v,
                                           double* m, double* acc) {
   switch (kind) {
     case GateKind::rx:
-      adjoint_pair<W, GateKind::rx>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+      adjoint_pair<W, GateKind::rx>(v, v + S, v + 2 * S, v + 3 * S, m, m + S, m + 2 * S, m + 3 * S,
                                     c, s, acc);
       break;
     case GateKind::ry:
-      adjoint_pair<W, GateKind::ry>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+      adjoint_pair<W, GateKind::ry>(v, v + S, v + 2 * S, v + 3 * S, m, m + S, m + 2 * S, m + 3 * S,
                                     c, s, acc);
       break;
     default:
-      adjoint_pair<W, GateKind::rz>(v, v + W, v + 2 * W, v + 3 * W, m, m + W, m + 2 * W, m + 3 * W,
+      adjoint_pair<W, GateKind::rz>(v, v + S, v + 2 * S, v + 3 * S, m, m + S, m + 2 * S, m + 3 * S,
                                     c, s, acc);
       break;
   }

@@ -1,18 +1,65 @@
-// How many circuits a kernel processes together in one structure-of-arrays
-// block, per execution space.
+// How the batch kernels map circuits onto an execution space's threads, and
+// how many circuits a kernel processes together in one structure-of-arrays
+// block.
 #pragma once
 
 #include <Kokkos_Core.hpp>
 
 namespace resqunn::quantum::detail {
 
-/// 8 doubles = one AVX-512 register or two AVX2 registers per operand on
-/// CPUs; on GPUs one circuit per team (portable and correct, not yet tuned).
+/// The two shapes of the batch kernels (docs/quantum.md, "Kernel shapes"):
+///  - lanes:   one thread per team; each thread runs chunks of 8 circuits
+///             whose states are vectorised across SIMD lanes (one AVX-512
+///             register or two AVX2 registers per operand). The CPU shape.
+///  - threads: kTeamThreads threads per team, one circuit per thread; the
+///             threads' rows are interleaved in team scratch, so that a
+///             warp's loads and stores of one row are consecutive words
+///             (coalesced, free of shared-memory bank conflicts). The GPU
+///             shape; it runs on host spaces too (the team's threads then
+///             take turns on one thread), which is how it is tested there.
+/// Both sum every weight gradient in an order fixed by the shape alone.
+enum class KernelShape { lanes, threads };
+
+inline constexpr int kTeamThreads = 32;
+
+/// Whether the host can access `ExecSpace`'s memory (CPU spaces).
+template <class ExecSpace>
+constexpr bool host_space() {
+  return Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                    typename ExecSpace::memory_space>::accessible;
+}
+
+/// The shape an execution space gets by default: lanes where the host can
+/// access its memory (CPU spaces), threads elsewhere (CUDA, HIP).
+template <class ExecSpace>
+constexpr KernelShape default_shape() {
+  return host_space<ExecSpace>() ? KernelShape::lanes : KernelShape::threads;
+}
+
+/// Lanes per thread (W) and threads per team (T) of a shape; a team's
+/// scratch rows are W x T doubles wide.
+template <KernelShape K>
+struct ShapeTraits {
+  static constexpr int W = 8;
+  static constexpr int T = 1;
+};
+template <>
+struct ShapeTraits<KernelShape::threads> {
+  static constexpr int W = 1;
+  static constexpr int T = kTeamThreads;
+};
+
+/// Circuits per chunk (SIMD width) of an execution space's default shape.
 template <class ExecSpace>
 constexpr int lanes_for() {
-  return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible
-             ? 8
-             : 1;
+  return ShapeTraits<default_shape<ExecSpace>()>::W;
+}
+
+/// Row width in doubles (W x T) of a shape: what a team's scratch holds per
+/// row, and what the kernels' footprints scale with.
+constexpr int row_width(KernelShape k) {
+  return k == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::W
+                                 : ShapeTraits<KernelShape::threads>::W * kTeamThreads;
 }
 
 }  // namespace resqunn::quantum::detail
