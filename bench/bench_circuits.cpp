@@ -107,7 +107,8 @@ void BM_Evaluator(benchmark::State& state) {
   const bool data_inputs = state.range(3) == 2;
   const std::size_t batch = spec.qubits <= 6 ? 20000 : 2048;
   if (spec.evaluator == Evaluator::compiled &&
-      !resqunn::quantum::detail::compiled_supported(spec, resqunn::quantum::detail::default_shape<Space>())) {
+      !resqunn::quantum::detail::compiled_supported(
+          spec, resqunn::quantum::detail::default_shape<Space>())) {
     state.SkipWithError("beyond the compiled evaluator's limits");
     return;
   }

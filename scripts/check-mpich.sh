@@ -46,13 +46,7 @@ for arg in "$@"; do
   esac
 done
 
-missing() {
-  if ((if_available)); then
-    note "MPICH checks skipped: $1"
-    exit 0
-  fi
-  die "$1"
-}
+CHECK_NAME="MPICH checks"
 
 PACKAGES=(mpich libmpich-dev libhdf5-mpich-dev)
 TOOLS=(mpicc.mpich mpicxx.mpich mpiexec.mpich h5pcc.mpich)

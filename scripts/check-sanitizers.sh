@@ -44,14 +44,7 @@ for arg in "$@"; do
   esac
 done
 
-# missing WHAT: stop (or, with --if-available, skip) for a missing tool.
-missing() {
-  if ((if_available)); then
-    note "sanitizer checks skipped: $1"
-    exit 0
-  fi
-  die "$1"
-}
+CHECK_NAME="sanitizer checks"
 
 command -v "$CLANGXX" >/dev/null || missing "$CLANGXX not found (apt-get install clang-14)"
 if ! "$CLANGXX" -print-file-name=libclang_rt.fuzzer-x86_64.a | grep -q /; then

@@ -111,6 +111,74 @@ kokkos_root() {
   fi
 }
 
+# missing WHAT: a check's tool or input is missing: stop with WHAT, or, where
+# the check runs with --if-available (its script sets if_available=1 and
+# CHECK_NAME), exit 0 with a note that it was skipped.
+missing() {
+  if ((${if_available:-0})); then
+    note "${CHECK_NAME:-check} skipped: $1"
+    exit 0
+  fi
+  die "$1"
+}
+
+# kokkos_snapshot FILE: the path of FILE of the Kokkos 4 source snapshot
+# (kokkos-*.tar.gz or kokkos-cuda13.patch), looked for in
+# $RESQUNN_KOKKOS_SNAPSHOT_DIR, <repo>/.deps/device-src (what a GPU node that gets
+# the repository alone has: bench/device_check.sh --prepare copies it there)
+# and <repo>/../shared/deps (CI and developers' machines). Fails if absent.
+kokkos_snapshot() {
+  local dir f
+  for dir in "${RESQUNN_KOKKOS_SNAPSHOT_DIR:-}" "$RESQUNN_DEPS_DIR/device-src" "$REPO_ROOT/../shared/deps"; do
+    [[ -n "$dir" ]] || continue
+    for f in "$dir"/$1; do
+      if [[ -f "$f" ]]; then
+        printf '%s\n' "$f"
+        return 0
+      fi
+    done
+  done
+  return 1
+}
+
+# build_kokkos_snapshot PREFIX CMAKE_ARG...: configure, build and install the
+# Kokkos source snapshot (patched for CUDA 13) into PREFIX with CMAKE_ARGs,
+# unless PREFIX holds an install made with the same snapshot and arguments.
+# @SRC@ in an argument stands for the unpacked source (e.g.
+# -DCMAKE_CXX_COMPILER=@SRC@/bin/nvcc_wrapper). Its log goes to PREFIX.log.
+# Prints PREFIX.
+build_kokkos_snapshot() {
+  local prefix="$1"
+  shift
+  local tarball patch stamp work
+  tarball="$(kokkos_snapshot 'kokkos-*.tar.gz')" ||
+    die "no Kokkos source snapshot (kokkos-*.tar.gz) in .deps/device-src or ../shared/deps (see ../shared/deps/README.md)"
+  patch="$(kokkos_snapshot kokkos-cuda13.patch)" || patch=""
+  stamp="$(basename "$tarball") ${patch:+patched} $*"
+  if [[ -f "$prefix/.resqunn-stamp" && "$(cat "$prefix/.resqunn-stamp")" == "$stamp" ]]; then
+    printf '%s\n' "$prefix"
+    return 0
+  fi
+  work="$prefix.work"
+  rm -rf "$work" "$prefix"
+  mkdir -p "$work"
+  {
+    tar -xzf "$tarball" -C "$work"
+    if [[ -n "$patch" ]]; then
+      patch -p1 -d "$work/kokkos" <"$patch"
+    fi
+    cmake -S "$work/kokkos" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_INSTALL_PREFIX="$prefix" "${@//@SRC@/$work/kokkos}"
+    cmake --build "$work/build" -j "$RESQUNN_JOBS"
+    cmake --install "$work/build"
+  } >"$prefix.log" 2>&1 || die "building Kokkos into $prefix failed: see $prefix.log"
+  # The source stays: Kokkos' config records the compiler it was built with
+  # (for CUDA: the snapshot's bin/nvcc_wrapper, @SRC@ in the arguments).
+  printf '%s\n' "$stamp" >"$prefix/.resqunn-stamp"
+  rm -rf "$work/build"
+  printf '%s\n' "$prefix"
+}
+
 # mpi_local_defaults: settings for running several ranks on one small machine
 # (the same as the MPI tests use); variables already set are left alone.
 mpi_local_defaults() {

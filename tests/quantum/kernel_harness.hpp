@@ -146,8 +146,7 @@ template <class Space>
 KernelResult run_kernel(const CircuitSpec& spec, const std::vector<double>& weights,
                         const std::vector<double>& inputs, std::size_t batch,
                         const std::vector<double>* upstream = nullptr, bool input_grads = true,
-                        bool outputs = true,
-                        KernelShape shape = detail::default_shape<Space>()) {
+                        bool outputs = true, KernelShape shape = detail::default_shape<Space>()) {
   using Circuit = BatchedCircuit<Space>;
   const std::size_t m = static_cast<std::size_t>(spec.input_size());
   const std::size_t o = static_cast<std::size_t>(spec.output_size());

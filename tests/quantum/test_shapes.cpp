@@ -96,20 +96,19 @@ TYPED_TEST(KernelShapes, ThreadsShapeAgreesWithLanesShape) {
       const std::size_t m = static_cast<std::size_t>(s.input_size());
       const std::size_t o = static_cast<std::size_t>(s.output_size());
 
-      const KernelResult fl = run_kernel<Host>(s, w, x, batch, nullptr, true, true,
-                                               KernelShape::lanes);
-      const KernelResult ft = run_kernel<Space>(s, w, x, batch, nullptr, true, true,
-                                                KernelShape::threads);
+      const KernelResult fl =
+          run_kernel<Host>(s, w, x, batch, nullptr, true, true, KernelShape::lanes);
+      const KernelResult ft =
+          run_kernel<Space>(s, w, x, batch, nullptr, true, true, KernelShape::threads);
       expect_close(fl.outputs, ft.outputs, kTol, kTol, o, "forward outputs");
 
-      const KernelResult vl = run_kernel<Host>(s, w, x, batch, &up, true, true,
-                                               KernelShape::lanes);
-      const KernelResult vt = run_kernel<Space>(s, w, x, batch, &up, true, true,
-                                                KernelShape::threads);
+      const KernelResult vl = run_kernel<Host>(s, w, x, batch, &up, true, true, KernelShape::lanes);
+      const KernelResult vt =
+          run_kernel<Space>(s, w, x, batch, &up, true, true, KernelShape::threads);
       expect_close(vl.outputs, vt.outputs, kTol, kTol, o, "vjp outputs");
       expect_close(vl.input_grads, vt.input_grads, kTol, kTol, m, "input gradients");
-      expect_close(vl.weight_grads, vt.weight_grads, kTol * (1.0 + max_abs(vl.weight_grads)),
-                   kTol, 0, "weight gradients");
+      expect_close(vl.weight_grads, vt.weight_grads, kTol * (1.0 + max_abs(vl.weight_grads)), kTol,
+                   0, "weight gradients");
       if (::testing::Test::HasFailure()) return;  // one case's report is enough
     }
   }
@@ -130,14 +129,14 @@ TYPED_TEST(KernelShapes, ThreadsShapeWithoutOutputsOrInputGradients) {
       const std::vector<double> x = random_inputs(rng, s, batch, 1);
       const std::vector<double> up =
           uniform(rng, batch * static_cast<std::size_t>(s.output_size()), -1, 1);
-      const KernelResult l = run_kernel<Host>(s, w, x, batch, &up, false, false,
-                                              KernelShape::lanes);
-      const KernelResult t = run_kernel<Space>(s, w, x, batch, &up, false, false,
-                                               KernelShape::threads);
+      const KernelResult l =
+          run_kernel<Host>(s, w, x, batch, &up, false, false, KernelShape::lanes);
+      const KernelResult t =
+          run_kernel<Space>(s, w, x, batch, &up, false, false, KernelShape::threads);
       EXPECT_TRUE(t.outputs.empty());
       EXPECT_TRUE(t.input_grads.empty());
-      expect_close(l.weight_grads, t.weight_grads, kTol * (1.0 + max_abs(l.weight_grads)), kTol,
-                   0, "weight gradients");
+      expect_close(l.weight_grads, t.weight_grads, kTol * (1.0 + max_abs(l.weight_grads)), kTol, 0,
+                   "weight gradients");
     }
   }
 }
@@ -148,8 +147,8 @@ TYPED_TEST(KernelShapes, ThreadsShapeIsReproducibleAndPositionIndependent) {
   using Space = TypeParam;
   std::mt19937_64 rng(11);
   for (Evaluator e : {Evaluator::statevector, Evaluator::compiled}) {
-    const CircuitSpec s = with(
-        make_spec(4, {Encoding::angle, GateKind::rx}, Ansatz::paper, 3, Readout::expval_z), e);
+    const CircuitSpec s =
+        with(make_spec(4, {Encoding::angle, GateKind::rx}, Ansatz::paper, 3, Readout::expval_z), e);
     SCOPED_TRACE(label(s));
     const std::size_t batch = 1000;
     const std::size_t m = static_cast<std::size_t>(s.input_size());
@@ -157,18 +156,15 @@ TYPED_TEST(KernelShapes, ThreadsShapeIsReproducibleAndPositionIndependent) {
     const std::vector<double> w = random_weights(rng, s);
     const std::vector<double> x = random_inputs(rng, s, batch, 1);
     const std::vector<double> up = uniform(rng, batch * o, -1, 1);
-    const KernelResult a = run_kernel<Space>(s, w, x, batch, &up, true, true,
-                                             KernelShape::threads);
-    const KernelResult b = run_kernel<Space>(s, w, x, batch, &up, true, true,
-                                             KernelShape::threads);
+    const KernelResult a = run_kernel<Space>(s, w, x, batch, &up, true, true, KernelShape::threads);
+    const KernelResult b = run_kernel<Space>(s, w, x, batch, &up, true, true, KernelShape::threads);
     expect_identical(a.outputs, b.outputs, o, "outputs");
     expect_identical(a.input_grads, b.input_grads, m, "input gradients");
     expect_identical(a.weight_grads, b.weight_grads, 0, "weight gradients");
     // Circuit 777 alone (slot 0 of team 0) against its place in the batch.
     const std::vector<double> x1 = row(x, 777, m);
     const std::vector<double> up1 = row(up, 777, o);
-    const KernelResult one = run_kernel<Space>(s, w, x1, 1, &up1, true, true,
-                                               KernelShape::threads);
+    const KernelResult one = run_kernel<Space>(s, w, x1, 1, &up1, true, true, KernelShape::threads);
     expect_identical(row(a.outputs, 777, o), one.outputs, o, "outputs of circuit 777");
     expect_identical(row(a.input_grads, 777, m), one.input_grads, m,
                      "input gradients of circuit 777");
@@ -178,8 +174,8 @@ TYPED_TEST(KernelShapes, ThreadsShapeIsReproducibleAndPositionIndependent) {
 // The lanes shape exists on host spaces only.
 TYPED_TEST(KernelShapes, DeviceSpacesRefuseTheLanesShape) {
   using Space = TypeParam;
-  const CircuitSpec s = make_spec(2, {Encoding::angle, GateKind::ry}, Ansatz::paper, 1,
-                                  Readout::expval_z);
+  const CircuitSpec s =
+      make_spec(2, {Encoding::angle, GateKind::ry}, Ansatz::paper, 1, Readout::expval_z);
   const auto make = [&] { return BatchedCircuit<Space>(s, Space(), KernelShape::lanes); };
   if (detail::host_space<Space>()) {
     EXPECT_NO_THROW(make());

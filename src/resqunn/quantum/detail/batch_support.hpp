@@ -85,19 +85,19 @@ KOKKOS_INLINE_FUNCTION void for_each_slot(const Member& team, const Body& body) 
   }
 }
 
-/// partial(team, i) = sum over the team's S = W x T lane columns j of
-/// rows[i * S + j], j in ascending order, for i < count: the team's share
-/// of a batch sum, in an order fixed by the shape (the team's threads take
-/// different i, never parts of one sum).
-template <int S, class Member, class Partial>
+/// partial(team, i) = sum over the team's T slots t and W lanes l of
+/// rows[i * S + t * W + l], in ascending (t, l), for i < count: the team's
+/// share of a batch sum, in an order fixed by the shape (the team's threads
+/// take different i, never parts of one sum).
+template <int W, int T, int S, class Member, class Partial>
 KOKKOS_INLINE_FUNCTION void sum_team_rows(const Member& team, const double* rows, long count,
                                           const Partial& partial) {
   const auto row = [&](long i) {
     double sum = 0.0;
-    for (int j = 0; j < S; ++j) sum += rows[i * S + j];
+    for (int j = 0; j < W * T; ++j) sum += rows[i * S + j];
     partial(team.league_rank(), i) = sum;
   };
-  if constexpr (S <= 8) {
+  if constexpr (T == 1) {
     for (long i = 0; i < count; ++i) row(i);
   } else {
     team.team_barrier();
@@ -129,7 +129,8 @@ Matrix team_rows(Matrix& partial, long teams, long cols, const char* label) {
 }
 
 /// Runs `kernel` on `teams` teams, each with the kernel's scratch
-/// (kernel.L.total doubles): level 0 (GPU shared memory) up to 32 KiB, else
+/// (kernel.L.total doubles): level 0 (GPU shared memory) up to 40 KiB (CUDA
+/// gives a block 48 KiB, of which Kokkos keeps some for team reductions), else
 /// level 1. Sets kernel.scratch_level. Teams have Kernel::T threads where
 /// the space runs threads of a team at once (GPUs), one on host spaces
 /// (for_each_slot then takes the slots in turn).
@@ -137,7 +138,7 @@ template <class Kernel, class Space>
 void launch_teams(const char* label, const Space& space, long teams, Kernel& kernel) {
   if (teams <= 0) return;
   const std::size_t bytes = sizeof(double) * static_cast<std::size_t>(kernel.L.total);
-  kernel.scratch_level = bytes <= 32 * 1024 ? 0 : 1;
+  kernel.scratch_level = bytes <= 40 * 1024 ? 0 : 1;
   constexpr bool host =
       Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename Space::memory_space>::accessible;
   typename Kernel::Policy policy(space, static_cast<int>(teams), host ? 1 : Kernel::T);

@@ -81,12 +81,12 @@ struct ScratchLayout {
 };
 
 /// W circuits per chunk, T thread slots per team (detail/lanes.hpp): slot
-/// t's rows sit at t * W of the team's rows of S = W x T doubles.
+/// t's lanes sit at t * W of the team's rows, S = row_stride(W, T) apart.
 template <class ExecSpace, int Lanes, int Threads>
 struct CircuitKernel {
   static constexpr int W = Lanes;
   static constexpr int T = Threads;
-  static constexpr int S = W * T;
+  static constexpr int S = row_stride(W, T);
   using MemSpace = typename ExecSpace::memory_space;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
@@ -122,7 +122,7 @@ struct CircuitKernel {
       if (vjp) fill_rows<W, S>(buf + L.grad_w, s.nweights, 0.0);
       for (long chunk = first + t; chunk < last; chunk += T) run_chunk(buf, chunk * W);
     });
-    if (vjp) sum_team_rows<S>(team, rows + L.grad_w, s.nweights, partial);
+    if (vjp) sum_team_rows<W, T, S>(team, rows + L.grad_w, s.nweights, partial);
   }
 
   // ---- one chunk of W circuits ---------------------------------------------
@@ -276,8 +276,8 @@ struct CircuitKernel {
       }
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_rotation<W, S>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, pre,
-                            pim, lre, lim, gw + w * S);
+        adjoint_rotation<W, S>(step.axis[r], tab, half, Uniform{trig(w, 0)}, Uniform{trig(w, 1)},
+                               pre, pim, lre, lim, gw + w * S);
       }
     }
     // Without input gradients (an empty input_grads) only the prefix
@@ -317,7 +317,7 @@ struct CircuitKernel {
         const int sp = 1 << p;
         for (int j = 0; j < sp; ++j) {
           expand_pair<W, S, true>(wre + j * S, wim + j * S, wre + (j + sp) * S, wim + (j + sp) * S,
-                               loc + 4 * p * S);
+                                  loc + 4 * p * S);
         }
       }
       double* m = mu + 4 * q * S;
@@ -329,7 +329,7 @@ struct CircuitKernel {
       }
       for (int j = 0; j < size && q > 0; ++j) {
         contract_pair<W, S>(are + j * S, aim + j * S, are + (j + size) * S, aim + (j + size) * S,
-                         loc + 4 * q * S);
+                            loc + 4 * q * S);
       }
     }
     double* gw = buf + L.grad_w;
@@ -339,7 +339,8 @@ struct CircuitKernel {
       double* m = mu + 4 * step.target * S;
       for (int r = step.count - 1; r >= 0; --r) {
         const int w = step.param[r];
-        adjoint_local<W, S>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m, gw + w * S);
+        adjoint_local<W, S>(step.axis[r], Uniform{trig(w, 0)}, Uniform{trig(w, 1)}, v, m,
+                            gw + w * S);
       }
     }
     double* gi = buf + L.grad_in;

@@ -51,6 +51,10 @@ CompiledShape shape_of(const CircuitSpec& spec, long batch, KernelShape shape) {
 }
 
 int max_slots(KernelShape shape) { return shape == KernelShape::lanes ? kMomentBlock : 1; }
+// Teams of several threads sum the angle VJP's moments together.
+bool team_sums(KernelShape shape) {
+  return ShapeTraits<KernelShape::threads>::T > 1 && shape == KernelShape::threads;
+}
 
 // Threads per team of the Pauli passes and the per-observable steps: fixed,
 // not Kokkos::AUTO, because their team reductions sum in an order that
@@ -65,7 +69,8 @@ constexpr int pauli_team_size() {
 CompiledFootprint compiled_footprint(const CircuitSpec& spec, KernelShape shape) {
   const CompiledShape s = shape_of(spec, 1, shape);
   CompiledFootprint f;
-  const long total = CompiledLayout::make(s, true, row_width(shape), max_slots(shape)).total;
+  const long total =
+      CompiledLayout::make(s, true, row_width(shape), max_slots(shape), team_sums(shape)).total;
   f.scratch_bytes = sizeof(double) * static_cast<std::size_t>(total);
   const std::size_t pauli = std::size_t{1} << (2 * spec.qubits);
   // heisenberg and mu (4^n each), plus the amplitude transform rows.
@@ -160,7 +165,7 @@ void CompiledEvaluator<ExecSpace>::launch(bool vjp, ConstMatrix inputs, ConstMat
   k.s = shape_of(spec_, static_cast<long>(inputs.extent(0)), K);
   k.s.input_grads = input_grads.extent(0) != 0;
   k.s.outputs = !vjp || outputs.extent(0) != 0;
-  k.L = CompiledLayout::make(k.s, vjp, Kernel::S, max_slots(K));
+  k.L = CompiledLayout::make(k.s, vjp, Kernel::S, max_slots(K), team_sums(K));
   k.vjp = vjp;
   k.coeffs = coeffs_;
   k.inputs = inputs;

@@ -46,7 +46,8 @@ public:
   using ConstVector = Kokkos::View<const double*, memory_space>;
 
   /// `spec` must be valid and compiled_supported for `shape`.
-  CompiledEvaluator(const CircuitSpec& spec, ExecSpace space, KernelShape shape);
+  CompiledEvaluator(const CircuitSpec& spec, ExecSpace space,
+                    KernelShape shape = default_shape<ExecSpace>());
 
   /// As BatchedCircuit::forward / vjp (shapes already checked). Compiles
   /// first when `weights` differ from the last compiled ones, so that calls

@@ -19,6 +19,7 @@
 #include "resqunn/quantum/detail/kokkos_math.hpp"
 #include "resqunn/quantum/detail/lane_math.hpp"
 #include "resqunn/quantum/detail/lane_pack.hpp"
+#include "resqunn/quantum/detail/lanes.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -68,13 +69,18 @@ inline constexpr long kMomentBlockDoubles = 1L << 20;
 /// up to `max_slots` (kMomentBlock for the lanes shape, 1 for threads,
 /// which gain nothing from register tiles) for the angle VJP, else 1. The
 /// forward pass keeps no monomials: mono is the contraction's work rows.
+/// With `team_moments` (the angle VJP of teams of several threads), the
+/// moments are one column for the whole team (CompiledKernel::team_rounds)
+/// instead of a row per moment.
 /// Offsets are long: compiled_footprint sizes specs far past any limit
 /// (that is how it refuses them), whose totals overflow an int.
 struct CompiledLayout {
   long x, alpha, beta, da, db, mono, adj, e, out, g, gin, psi, w, lam, norm, macc, total;
   int slots;
+  bool team_moments;
 
-  static CompiledLayout make(const CompiledShape& s, bool vjp, int row, int max_slots) {
+  static CompiledLayout make(const CompiledShape& s, bool vjp, int row, int max_slots,
+                             bool team_sums) {
     CompiledLayout L{};
     long at = 0;
     auto take = [&](long n) {
@@ -84,10 +90,7 @@ struct CompiledLayout {
     };
     const bool angle = s.encoding == Encoding::angle;
     const long fit = kMomentBlockDoubles / (static_cast<long>(s.nm) * row);
-    L.slots = angle && vjp ? static_cast<int>(fit < 1           ? 1
-                                              : fit < max_slots ? fit
-                                                                : max_slots)
-                           : 1;
+    L.slots = angle && vjp ? static_cast<int>(fit < 1 ? 1 : fit < max_slots ? fit : max_slots) : 1;
     L.x = take(s.nin);
     L.alpha = angle ? take(s.n) : 0;
     L.beta = angle ? take(s.n) : 0;
@@ -104,7 +107,13 @@ struct CompiledLayout {
     L.w = angle ? 0 : take(static_cast<long>(s.nobs) * s.dim);
     L.lam = !angle && vjp ? take(s.dim) : 0;
     L.norm = take(1);
-    L.macc = vjp ? take(static_cast<long>(s.nobs) * s.nm) : 0;
+    L.team_moments = team_sums && angle && vjp;
+    if (L.team_moments) {
+      L.macc = at;
+      at += static_cast<long>(s.nobs) * s.nm;
+    } else {
+      L.macc = vjp ? take(static_cast<long>(s.nobs) * s.nm) : 0;
+    }
     L.total = at;
     return L;
   }
@@ -253,12 +262,12 @@ KOKKOS_INLINE_FUNCTION void unbuild_rows(
 }
 
 /// W circuits per chunk, T thread slots per team (detail/lanes.hpp): slot
-/// t's rows sit at t * W of the team's rows of S = W x T doubles.
+/// t's lanes sit at t * W of the team's rows, S = row_stride(W, T) apart.
 template <class ExecSpace, int Lanes, int Threads>
 struct CompiledKernel {
   static constexpr int W = Lanes;
   static constexpr int T = Threads;
-  static constexpr int S = W * T;
+  static constexpr int S = row_stride(W, T);
   using MemSpace = typename ExecSpace::memory_space;
   using Policy = Kokkos::TeamPolicy<ExecSpace>;
   using Member = typename Policy::member_type;
@@ -279,13 +288,17 @@ struct CompiledKernel {
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
     double* rows =
         static_cast<double*>(team.team_scratch(scratch_level).get_shmem(sizeof(double) * L.total));
+    const long first = static_cast<long>(team.league_rank()) * s.chunks_per_team;
+    const long end = first + s.chunks_per_team;
+    const long last = end < s.chunks ? end : s.chunks;
+    if (L.team_moments) {
+      team_rounds(team, rows, first, last);
+      return;
+    }
     const long moments = static_cast<long>(s.nobs) * s.nm;
     // The team's run of chunks; slot t takes chunks first + t, first + t + T,
     // ... and keeps its own moments (per lane), flushing its kept chunks'
     // outer products every L.slots chunks and after its last.
-    const long first = static_cast<long>(team.league_rank()) * s.chunks_per_team;
-    const long end = first + s.chunks_per_team;
-    const long last = end < s.chunks ? end : s.chunks;
     const bool blocks = vjp && s.encoding == Encoding::angle;
     for_each_slot<T>(team, [&](int t) {
       double* buf = rows + t * W;
@@ -300,7 +313,41 @@ struct CompiledKernel {
         slot = flush ? 0 : slot + 1;
       }
     });
-    if (vjp) sum_team_rows<S>(team, rows + L.macc, moments, partial);
+    if (vjp) sum_team_rows<W, T, S>(team, rows + L.macc, moments, partial);
+  }
+
+  // The angle VJP of a team of several threads (CompiledLayout::team_moments):
+  // in rounds of one chunk per slot, the slots evaluate their chunks (each
+  // leaving its monomials and observable gradients in its rows), then the
+  // team's threads share out the moments M_jm, each adding the round's
+  // sum over slots and lanes of g_j m_m to its moments, kept in one team
+  // column: the moments' memory is touched once per round instead of once
+  // per circuit, and every moment sums its circuits in the fixed order
+  // (round, slot, lane).
+  KOKKOS_INLINE_FUNCTION void team_rounds(const Member& team, double* rows, long first,
+                                          long last) const {
+    const long moments = static_cast<long>(s.nobs) * s.nm;
+    double* macc = rows + L.macc;
+    const double* g = rows + L.g;
+    const double* mono = rows + L.mono;
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, moments), [&](long i) { macc[i] = 0.0; });
+    for (long round = first; round < last; round += T) {
+      const int busy = last - round < T ? static_cast<int>(last - round) : T;
+      team.team_barrier();  // the last round's sums are done with g and mono
+      for_each_slot<T>(team, [&](int t) {
+        if (t < busy) run_chunk(rows + t * W, (round + t) * W, 0);
+      });
+      team.team_barrier();
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, moments), [&](long i) {
+        const long j = i / s.nm, m = i - j * s.nm;
+        double acc = macc[i];
+        for (int c = 0; c < busy * W; ++c) acc += g[j * S + c] * mono[m * S + c];
+        macc[i] = acc;
+      });
+    }
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, moments),
+                         [&](long i) { partial(team.league_rank(), i) = macc[i]; });
   }
 
   // In place over `count` rows of W lanes: the unnormalised Walsh-Hadamard
@@ -384,7 +431,7 @@ struct CompiledKernel {
     double* e = buf + L.e;
     for (int j = 0; s.outputs && j < s.nobs; ++j) {
       pack_store<W>(e + j * S, contract_monomials<W, S>(coeffs.data() + static_cast<long>(j) * s.nm,
-                                                     s.n, alpha, beta, mono));
+                                                        s.n, alpha, beta, mono));
     }
     if (!vjp) return;
     // m_P for P = sum_q p_q 3^q, built qubit by qubit: the entries below 3^q
@@ -415,7 +462,7 @@ struct CompiledKernel {
     for (int q = 0; q + 1 < s.n; ++q) size *= 3;
     for (int q = s.n - 1; q >= 0; --q, size /= 3) {
       unbuild_rows<W, S>(adj, adj + size * S, adj + 2 * size * S, mono, alpha + q * S, beta + q * S,
-                      da + q * S, db + q * S, size);
+                         da + q * S, db + q * S, size);
     }
     // (cos t, sin t)' = (-sin t, cos t), t = scale x.
     double* gin = buf + L.gin;

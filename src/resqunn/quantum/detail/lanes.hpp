@@ -11,7 +11,8 @@ namespace resqunn::quantum::detail {
 ///  - lanes:   one thread per team; each thread runs chunks of 8 circuits
 ///             whose states are vectorised across SIMD lanes (one AVX-512
 ///             register or two AVX2 registers per operand). The CPU shape.
-///  - threads: kTeamThreads threads per team, one circuit per thread; the
+///  - threads: kTeamThreads threads per team, kThreadLanes (one) circuit
+///             per thread; the
 ///             threads' rows are interleaved in team scratch, so that a
 ///             warp's loads and stores of one row are consecutive words
 ///             (coalesced, free of shared-memory bank conflicts). The GPU
@@ -20,7 +21,23 @@ namespace resqunn::quantum::detail {
 /// Both sum every weight gradient in an order fixed by the shape alone.
 enum class KernelShape { lanes, threads };
 
-inline constexpr int kTeamThreads = 32;
+// The threads shape's circuits per thread and threads per team. Fixed per
+// build (results depend on them); the defaults are what bench/device_check.sh
+// measured best. Defining them differently is for measuring variants only.
+#ifndef RESQUNN_THREAD_LANES
+#define RESQUNN_THREAD_LANES 1
+#endif
+#ifndef RESQUNN_TEAM_THREADS
+#define RESQUNN_TEAM_THREADS 32
+#endif
+inline constexpr int kThreadLanes = RESQUNN_THREAD_LANES;
+inline constexpr int kTeamThreads = RESQUNN_TEAM_THREADS;
+
+/// Doubles between consecutive rows of a team's scratch for W lanes per
+/// thread and T threads: W x T, plus one for teams of several threads, so
+/// that threads reading one row each of T consecutive rows at the same
+/// slot (the compiled VJP's team sums) hit different shared-memory banks.
+constexpr int row_stride(int lanes, int threads) { return lanes * threads + (threads > 1 ? 1 : 0); }
 
 /// Whether the host can access `ExecSpace`'s memory (CPU spaces).
 template <class ExecSpace>
@@ -37,16 +54,18 @@ constexpr KernelShape default_shape() {
 }
 
 /// Lanes per thread (W) and threads per team (T) of a shape; a team's
-/// scratch rows are W x T doubles wide.
+/// scratch rows are S = row_stride(W, T) doubles apart.
 template <KernelShape K>
 struct ShapeTraits {
   static constexpr int W = 8;
   static constexpr int T = 1;
+  static constexpr int S = row_stride(W, T);
 };
 template <>
 struct ShapeTraits<KernelShape::threads> {
-  static constexpr int W = 1;
+  static constexpr int W = kThreadLanes;
   static constexpr int T = kTeamThreads;
+  static constexpr int S = row_stride(W, T);
 };
 
 /// Circuits per chunk (SIMD width) of an execution space's default shape.
@@ -55,11 +74,11 @@ constexpr int lanes_for() {
   return ShapeTraits<default_shape<ExecSpace>()>::W;
 }
 
-/// Row width in doubles (W x T) of a shape: what a team's scratch holds per
-/// row, and what the kernels' footprints scale with.
+/// Row stride in doubles of a shape: what a team's scratch holds per row,
+/// and what the kernels' footprints scale with.
 constexpr int row_width(KernelShape k) {
-  return k == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::W
-                                 : ShapeTraits<KernelShape::threads>::W * kTeamThreads;
+  return k == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::S
+                                 : ShapeTraits<KernelShape::threads>::S;
 }
 
 }  // namespace resqunn::quantum::detail
