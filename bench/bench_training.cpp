@@ -12,6 +12,7 @@
 
 #include <Kokkos_Core.hpp>
 
+#include "resqunn_source_paths.hpp"
 #include <benchmark/benchmark.h>
 
 namespace {

@@ -29,7 +29,9 @@
 # object per case) and bench.txt (the table), summary.txt (each step's
 # result and seconds), and device-check.tar.gz holding all of them.
 # Exit status: 0 when every step passed, 1 otherwise
-# (later steps still run where they can), 2 on a usage error.
+# (later steps still run where they can), 2 on a usage error. The builds go
+# to DEVICE_CHECK_WORK (default .deps/device-check). With KOKKOS_ROOT set to a
+# CPU Kokkos, the same steps run on the CPU (a dry run of the script).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -69,7 +71,7 @@ BATCH="${BATCH:-4194304}"
 REPS="${REPS:-5}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-150}"
 VARIANTS="${VARIANTS:-0}"
-WORK="$RESQUNN_DEPS_DIR/device-check"
+WORK="${DEVICE_CHECK_WORK:-$RESQUNN_DEPS_DIR/device-check}"
 BUILD="${DEVICE_BUILD:-$WORK/build}"
 failed=0
 : >"$OUT/summary.txt"
@@ -123,12 +125,16 @@ kokkos() {
 }
 
 build() {
-  local generator=() gtest=()
+  local generator=() gtest=() compiler=()
   command -v ninja >/dev/null && generator=(-G Ninja)
   [[ -d "$SRC_DIR/googletest" ]] && gtest=("-DGTEST_SOURCE_DIR=$SRC_DIR/googletest")
+  # A Kokkos with CUDA compiles through its nvcc_wrapper; a CPU one (to try
+  # this script on a laptop) with the default compiler.
+  grep -qs '^#define KOKKOS_ENABLE_CUDA$' "$KOKKOS_ROOT/include/KokkosCore_config.h" &&
+    compiler=("-DCMAKE_CXX_COMPILER=$KOKKOS_ROOT/bin/nvcc_wrapper")
   {
     cmake -S "$REPO_ROOT/bench/device" -B "$BUILD" "${generator[@]}" \
-      "-DKokkos_ROOT=$KOKKOS_ROOT" "-DCMAKE_CXX_COMPILER=$KOKKOS_ROOT/bin/nvcc_wrapper" \
+      "-DKokkos_ROOT=$KOKKOS_ROOT" "${compiler[@]}" \
       "-DRESQUNN_DEVICE_VARIANTS=$([[ "$VARIANTS" == 1 ]] && echo ON || echo OFF)" \
       "${gtest[@]}" &&
       cmake --build "$BUILD" -j "$JOBS"
@@ -177,7 +183,7 @@ step "node and toolchain" environment || {
 if [[ -n "${DEVICE_BUILD:-}" ]]; then
   echo "programs from DEVICE_BUILD=$DEVICE_BUILD (not built here)" >>"$OUT/summary.txt"
   built=1
-elif step "Kokkos (CUDA, $ARCH)" kokkos && step "build" build; then
+elif step "Kokkos" kokkos && step "build" build; then
   built=1
 else
   built=0

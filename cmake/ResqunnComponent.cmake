@@ -28,6 +28,8 @@
 #     includes it): no component relies on what its dependencies link.
 # The #include checks read the files at configure time only; tests/headers
 # checks the installed header set again at test time.
+include(ResqunnHostOnly)
+
 function(resqunn_add_component name)
   cmake_parse_arguments(ARG "" "" "SOURCES;HEADERS;DETAIL;INSTALL_DETAIL;PUBLIC;PRIVATE" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS)
@@ -49,6 +51,10 @@ function(resqunn_add_component name)
   target_compile_features(${target} PUBLIC cxx_std_17)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
   resqunn_set_warnings(${target})
+  resqunn_uses_kokkos(kokkos_interface ${ARG_PUBLIC})
+  set_property(GLOBAL PROPERTY RESQUNN_KOKKOS_INTERFACE_${target} ${kokkos_interface})
+  resqunn_uses_kokkos(uses_kokkos ${ARG_PUBLIC} ${ARG_PRIVATE})
+  resqunn_host_only(${target} ${uses_kokkos} ${ARG_SOURCES})
 
   # Public headers as #include spells them, for tests/headers.
   set(public_includes)

@@ -11,6 +11,7 @@
 #   launcher-specific flags: the same commands run under MPICH's Hydra
 #   (scripts/check-mpich.sh), which oversubscribes without being asked.
 include(GoogleTest)
+include(ResqunnHostOnly)
 
 # A device build's test executables cannot run where it is built (a login
 # node or CI machine without a GPU or its driver, libcuda.so.1): list their
@@ -59,6 +60,12 @@ function(resqunn_add_test name)
   add_dependencies(resqunn_tests ${name})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock)
   resqunn_set_warnings(${name})
+  set(kokkos_main)
+  if(ARG_KOKKOS OR ARG_MPI_RANKS)
+    set(kokkos_main Kokkos::kokkos)  # its main() initialises Kokkos
+  endif()
+  resqunn_uses_kokkos(uses_kokkos ${ARG_LIBS} ${kokkos_main})
+  resqunn_host_only(${name} ${uses_kokkos} ${ARG_SOURCES})
   if(ARG_MPI_RANKS)
     add_dependencies(resqunn_mpi_tests ${name})
     target_link_libraries(${name} PRIVATE resqunn_test_mpi_main)

@@ -3,6 +3,7 @@
 // reaches the whole expansion).
 #include "fuzz_support.hpp"
 #include "resqunn/sweep/spec.hpp"
+#include "resqunn_source_paths.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -22,8 +22,10 @@
 # alternatives keep Open MPI (priority 50 against MPICH's 40).
 #
 # Environment: RESQUNN_MPICH_BUILD_DIR (default: <repo>/build-mpich),
-# RESQUNN_JOBS, RESQUNN_DEPS_DIR (Kokkos from scripts/setup.sh, as for
-# scripts/build.sh), RESQUNN_MPICH_TESTS (a ctest -R regex of the CLI tests;
+# RESQUNN_JOBS, RESQUNN_DEPS_DIR, RESQUNN_VARIANT_KOKKOS (Kokkos 4 from the
+# ../shared/deps snapshot, built once into .deps/kokkos-4-openmp, where it is
+# there; "default": scripts/setup.sh's, as for scripts/build.sh),
+# RESQUNN_MPICH_TESTS (a ctest -R regex of the CLI tests;
 # default the three files above).
 set -euo pipefail
 
@@ -75,7 +77,8 @@ if ! have_tools; then
   have_tools || missing "MPICH or HDF5 for MPICH is not installed (apt-get install ${PACKAGES[*]})"
 fi
 
-kokkos_root="$(kokkos_root)"
+kokkos_root="$(variant_kokkos_root)"
+note "Kokkos at $kokkos_root"
 
 log "configure the MPICH build in $BUILD_DIR ($(mpichversion | head -n 1 | tr -s ' \t' ' '))"
 # FindMPI and FindHDF5 take the wrappers they are given: MPICH's, and

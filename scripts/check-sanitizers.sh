@@ -16,8 +16,10 @@
 #   --fuzz-only     build and run only the fuzz targets
 #
 # Environment: RESQUNN_SANITIZE_BUILD_DIR (default: <repo>/build-sanitize),
-# RESQUNN_FUZZ_SECONDS, RESQUNN_JOBS, RESQUNN_DEPS_DIR (Kokkos from
-# scripts/setup.sh, as for scripts/build.sh).
+# RESQUNN_FUZZ_SECONDS, RESQUNN_JOBS, RESQUNN_DEPS_DIR, RESQUNN_VARIANT_KOKKOS
+# (Kokkos 4 from the ../shared/deps snapshot, built once into
+# .deps/kokkos-4-openmp, where it is there; "default": scripts/setup.sh's, as
+# for scripts/build.sh).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -51,7 +53,8 @@ if ! "$CLANGXX" -print-file-name=libclang_rt.fuzzer-x86_64.a | grep -q /; then
   missing "libFuzzer not found (apt-get install libclang-rt-14-dev)"
 fi
 
-kokkos_root="$(kokkos_root)"
+kokkos_root="$(variant_kokkos_root)"
+note "Kokkos at $kokkos_root"
 
 log "configure the sanitizer build in $BUILD_DIR"
 run cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -179,6 +179,28 @@ build_kokkos_snapshot() {
   printf '%s\n' "$prefix"
 }
 
+# kokkos4_cpu_root: Kokkos 4 (OpenMP + Serial) for CPUs from the snapshot,
+# built once into .deps/kokkos-4-openmp with the default compiler; prints
+# its prefix, or fails (status 1, nothing printed) without the snapshot. The
+# MPICH and sanitizer variants build against it, so that CI runs resqunn on
+# Kokkos 4 as well as on the default 3.4.1.
+kokkos4_cpu_root() {
+  kokkos_snapshot 'kokkos-*.tar.gz' >/dev/null || return 1
+  build_kokkos_snapshot "$RESQUNN_DEPS_DIR/kokkos-4-openmp" -DCMAKE_CXX_COMPILER="${CXX:-g++}" \
+    -DKokkos_ENABLE_OPENMP=ON -DKokkos_ENABLE_SERIAL=ON
+}
+
+# variant_kokkos_root: the Kokkos a check variant (MPICH, sanitizers) builds
+# against: Kokkos 4 (kokkos4_cpu_root) where the snapshot is there, unless
+# RESQUNN_VARIANT_KOKKOS=default; else kokkos_root.
+variant_kokkos_root() {
+  if [[ "${RESQUNN_VARIANT_KOKKOS:-4}" != default ]] && kokkos_snapshot 'kokkos-*.tar.gz' >/dev/null; then
+    kokkos4_cpu_root
+  else
+    kokkos_root
+  fi
+}
+
 # mpi_local_defaults: settings for running several ranks on one small machine
 # (the same as the MPI tests use); variables already set are left alone.
 mpi_local_defaults() {

@@ -11,7 +11,9 @@
 #   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
 #   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke)
 #   6. scripts/check-mpich.sh --if-available   (MPI and sweep tests under MPICH)
-#   7. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
+#   7. scripts/check-cuda.sh --if-available   (every target built for CUDA, Kokkos 4;
+#      where nvcc and the ../shared/deps Kokkos snapshot exist)
+#   8. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
 #
 # Examples: scripts/test.sh -L unit
 #           scripts/test.sh -R 'data|cli' --repeat until-fail:3
@@ -20,7 +22,7 @@
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
 # arguments for setup.sh, e.g. "--no-apt"), RESQUNN_SANITIZERS (0: skip step 5),
-# RESQUNN_MPICH (0: skip step 6), RESQUNN_LINT (0: skip step 7;
+# RESQUNN_MPICH (0: skip step 6), RESQUNN_CUDA (0: skip step 7), RESQUNN_LINT (0: skip step 8;
 # "changed": lint only what changed since the merge-base, lint.sh --changed).
 set -euo pipefail
 
@@ -79,6 +81,14 @@ main() {
     note "RESQUNN_MPICH=0: MPICH checks skipped"
   elif ! "$REPO_ROOT/scripts/check-mpich.sh" --if-available; then
     failed+=(mpich)
+  fi
+
+  # Every target built for CUDA against Kokkos 4, in a build of its own;
+  # skipped where nvcc or the Kokkos snapshot is missing.
+  if [[ "${RESQUNN_CUDA:-1}" == 0 ]]; then
+    note "RESQUNN_CUDA=0: CUDA build check skipped"
+  elif ! "$REPO_ROOT/scripts/check-cuda.sh" --if-available; then
+    failed+=(cuda)
   fi
 
   case "${RESQUNN_LINT:-1}" in

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -34,8 +35,8 @@ CREATION_PHASES = ["create:locked", "create:empty", "create:staged", "create:des
                    "create:published"]
 
 
-# Long enough (several seconds on 2 ranks) for a second run to start while
-# the first one works.
+# Long enough (a few seconds) that the first run is still working when the
+# test stops it to start a second run.
 SLOW = dict(FAULT, epochs=30)
 
 
@@ -62,13 +63,21 @@ def test_a_second_run_on_a_held_file_is_refused_and_changes_nothing(slow, tmp_pa
     out = tmp_path / "held.h5"
     first = slow.start(out, 1, 1)
     try:
-        wait_for_handlers(first, 1)  # the file exists and is held
-        lock = Path(str(out) + ".lock")
-        assert lock.exists()
-        started = time.monotonic()
-        second = slow.run(out, 2, 1, timeout=60)
-        took = time.monotonic() - started
-        still_running = first.proc.poll() is None
+        pids = wait_for_handlers(first, 1)  # the file exists and is held
+        # Held for sure: the first run's rank is stopped until the second
+        # one is refused (a fast machine would otherwise finish it first).
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            lock = Path(str(out) + ".lock")
+            assert lock.exists()
+            started = time.monotonic()
+            second = slow.run(out, 2, 1, timeout=60)
+            took = time.monotonic() - started
+            still_running = first.proc.poll() is None
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
     finally:
         r = first.finish()
     assert still_running, "the first run ended before the second one was refused"

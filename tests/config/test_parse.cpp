@@ -3,6 +3,7 @@
 #include "resqunn/config/run_config.hpp"
 #include "resqunn/core/error.hpp"
 
+#include "resqunn_source_paths.hpp"
 #include <gtest/gtest.h>
 
 #include <cstdio>

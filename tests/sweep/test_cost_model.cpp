@@ -7,6 +7,9 @@
 #include "resqunn/runner/point.hpp"
 #include "resqunn/sweep/cost.hpp"
 
+#include <Kokkos_Core.hpp>
+
+#include "resqunn_source_paths.hpp"
 #include <gtest/gtest.h>
 
 #include <string>
@@ -91,5 +94,34 @@ TEST_P(CostMatchesModel, ShapesCircuitsAndAdjointPasses) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, CostMatchesModel, ::testing::ValuesIn(cases()),
                          [](const auto& row) { return std::string(row.param.name); });
+
+// A training step of examples/paper_base.toml's model (its micro-batches,
+// then the step's gradient): on a host space the circuits read and write
+// the model's arrays in place, so nothing is copied between host and device
+// memory; a device build copies each micro-batch's circuit data (counted).
+TEST(HostDeviceCopies, PaperBaseTrainingStepCopiesNothingOnHostSpaces) {
+  const auto config = config::load_run_config(RESQUNN_EXAMPLES_DIR "/paper_base.toml");
+  model::Model m(config.model, runner::input_shape(config), runner::class_count(config));
+  const int micro = config.train.micro_batch;
+  model::Tensor x(micro, m.input_shape());
+  for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = static_cast<double>(i % 11) / 11.0;
+  std::vector<int> labels(static_cast<std::size_t>(micro));
+  for (int i = 0; i < micro; ++i) labels[static_cast<std::size_t>(i)] = i % 2;
+  const auto params = m.initial_parameters();
+  std::vector<double> partial(static_cast<std::size_t>(m.step_gradient_width()), 0.0);
+  for (int b = 0; b < 2; ++b) (void)m.loss_and_step_gradient(x, labels, params, 0.5, partial);
+  m.finish_step_gradient(params, partial);
+  const model::Work w = m.work();
+  EXPECT_GT(w.forward_circuits + w.adjoint_circuits, 0);
+  constexpr bool host =
+      Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                 Kokkos::DefaultExecutionSpace::memory_space>::accessible;
+  if (host) {
+    EXPECT_EQ(w.circuit_bytes_moved, 0);
+    EXPECT_EQ(w.parameter_bytes_moved, 0);
+  } else {
+    EXPECT_GT(w.circuit_bytes_moved, 0);
+  }
+}
 
 }  // namespace

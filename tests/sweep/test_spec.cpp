@@ -4,6 +4,7 @@
 #include "resqunn/config/toml.hpp"
 #include "resqunn/sweep/spec.hpp"
 
+#include "resqunn_source_paths.hpp"
 #include "sweep_test_support.hpp"
 #include <gtest/gtest.h>
 #include <toml++/toml.h>

@@ -4,6 +4,8 @@
 #include "resqunn/core/random.hpp"
 #include "resqunn/train/trainer.hpp"
 
+#include <Kokkos_Core.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -137,6 +139,31 @@ TEST(Trainer, SameSeedSameBits) {
     else
       EXPECT_EQ(first, t.state().parameters);
   }
+}
+
+// Each epoch reports the bytes its circuits copied between host and device
+// memory: none on a host space (the kernels work on the model's arrays), the
+// epoch's circuit data and parameters on a device.
+TEST(Trainer, EpochsReportHostDeviceCopies) {
+  const auto data = synthetic(24, 8, 3);
+  model::Model m(two_layers(), {1, 6, 6}, 2);
+  train::Trainer t(m, data, options(2, 4), {});
+  Recorder r;
+  EXPECT_TRUE(t.run(&r));
+  ASSERT_EQ(r.epochs.size(), 2u);
+  constexpr bool host =
+      Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                 Kokkos::DefaultExecutionSpace::memory_space>::accessible;
+  for (const auto& e : r.epochs) {
+    if (host) {
+      EXPECT_EQ(e.circuit_bytes_moved, 0);
+      EXPECT_EQ(e.parameter_bytes_moved, 0);
+    } else {
+      EXPECT_GT(e.circuit_bytes_moved, 0);
+      EXPECT_GT(e.parameter_bytes_moved, 0);
+    }
+  }
+  EXPECT_GT(m.work().forward_circuits, 0);
 }
 
 TEST(Trainer, StopAndRestoreEqualsAnUninterruptedRun) {

@@ -66,8 +66,7 @@ public:
       : plan_(plan), f_(plan.features), k_(plan.classes), runner_(plan.circuit) {}
 
   int weight_count() const override { return runner_.spec().weight_count(); }
-  long forward_circuits() const override { return runner_.forward_circuits(); }
-  long adjoint_circuits() const override { return runner_.adjoint_circuits(); }
+  Work work() const override { return runner_.work(); }
 
   void init(Rng& rng, double* w) const override {
     for (int i = 0; i < weight_count(); ++i) w[i] = 2.0 * M_PI * rng.uniform();

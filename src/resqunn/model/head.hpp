@@ -11,6 +11,7 @@
 #include "resqunn/model/plan.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
+#include "resqunn/model/work.hpp"
 
 #include <memory>
 #include <string>
@@ -33,9 +34,8 @@ public:
   virtual void backward(const Tensor& features, const double* weights,
                         const std::vector<double>& dlogits, double* dweights,
                         Tensor* dfeatures) = 0;
-  /// Circuits simulated so far (0 for classical heads).
-  virtual long forward_circuits() const { return 0; }
-  virtual long adjoint_circuits() const { return 0; }
+  /// What its circuits have cost so far (nothing for classical heads).
+  virtual Work work() const { return {}; }
   /// One line for `resqunn model describe` (describe(HeadPlan)).
   virtual std::string describe() const = 0;
 };

@@ -209,11 +209,8 @@ BatchResult Model::backpropagate(const Tensor& x, const std::vector<int>& labels
 }
 
 Work Model::work() const noexcept {
-  Work w{head_->forward_circuits(), head_->adjoint_circuits()};
-  for (const auto& l : layers_) {
-    w.forward_circuits += l.runner().forward_circuits();
-    w.adjoint_circuits += l.runner().adjoint_circuits();
-  }
+  Work w = head_->work();
+  for (const auto& l : layers_) w += l.runner().work();
   return w;
 }
 

@@ -14,19 +14,13 @@
 #include "resqunn/model/residual.hpp"
 #include "resqunn/model/spec.hpp"
 #include "resqunn/model/tensor.hpp"
+#include "resqunn/model/work.hpp"
 
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace resqunn::model {
-
-/// Circuit simulations a model has run: the unit of its cost. An adjoint
-/// pass (forward + VJP) costs about 3x a forward (docs/benchmarks.md).
-struct Work {
-  long forward_circuits = 0;
-  long adjoint_circuits = 0;
-};
 
 /// Result of a pass over a batch.
 struct BatchResult {
@@ -90,7 +84,8 @@ public:
                                      std::vector<double>& partial);
   void finish_step_gradient(const std::vector<double>& params, std::vector<double>& partial);
 
-  /// Circuits simulated since construction, over all layers and the head.
+  /// Circuits simulated since construction, over all layers and the head,
+  /// and the bytes their calls copied between host and device memory.
   Work work() const noexcept;
 
   /// Human-readable wiring, shapes and parameter counts (describe(plan())).

@@ -126,6 +126,15 @@ public:
         "{:.1f} s, {:.0f} img/s",
         ctx_.label.empty() ? "" : ctx_.label + ": ", e.epoch + 1, point_.config.train.epochs,
         e.train_loss, 100.0 * e.train_acc, e.val_loss, 100.0 * e.val_acc, e.wall_s, e.images_per_s);
+    // Device builds: what the circuits' host <-> device copies cost.
+    if (e.circuit_bytes_moved + e.parameter_bytes_moved > 0) {
+      spdlog::info(
+          "{}epoch {}: {:.1f} MB of circuit data and {:.3f} MB of parameters copied "
+          "between host and device",
+          ctx_.label.empty() ? "" : ctx_.label + ": ", e.epoch + 1,
+          1e-6 * static_cast<double>(e.circuit_bytes_moved),
+          1e-6 * static_cast<double>(e.parameter_bytes_moved));
+    }
   }
 
   bool stop_requested() override { return ctx_.stop_requested && ctx_.stop_requested(); }

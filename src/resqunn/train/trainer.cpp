@@ -131,6 +131,7 @@ bool Trainer::run(TrainingObserver* observer) {
   const std::int64_t per_epoch = steps_per_epoch();
   while (state_.epochs_done < options_.epochs) {
     const auto start = std::chrono::steady_clock::now();
+    const model::Work work_before = model_.work();
     const int epoch = state_.epochs_done;
     std::vector<std::size_t> order(ntrain);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -179,6 +180,9 @@ bool Trainer::run(TrainingObserver* observer) {
     e.train_acc = static_cast<double>(state_.epoch_correct) / static_cast<double>(ntrain);
     e.wall_s = wall();
     e.images_per_s = e.wall_s > 0.0 ? static_cast<double>(ntrain) / e.wall_s : 0.0;
+    const model::Work work = model_.work();
+    e.circuit_bytes_moved = work.circuit_bytes_moved - work_before.circuit_bytes_moved;
+    e.parameter_bytes_moved = work.parameter_bytes_moved - work_before.parameter_bytes_moved;
     state_.optimizer = optimizer_.state();
     state_.epochs_done = epoch + 1;
     state_.epoch_loss_sum = 0.0;

@@ -42,6 +42,12 @@ struct EpochRecord {
   std::vector<std::int64_t> confusion;  // classes x classes, [true][predicted]
   double wall_s = 0.0;
   double images_per_s = 0.0;  // training images per second of the epoch
+  // Bytes this process's circuit calls copied between host and device memory
+  // in the epoch (training and validation; model::Work): per-circuit data
+  // and parameters. 0 on CPU backends, where the kernels read the model's
+  // arrays in place.
+  std::int64_t circuit_bytes_moved = 0;
+  std::int64_t parameter_bytes_moved = 0;
 };
 
 /// Everything needed to continue a run exactly where it stopped, also in

@@ -1,10 +1,12 @@
 // Runs one circuit structure over a host-side batch of inputs on Kokkos'
 // default execution space: the model keeps its tensors in host memory
 // (std::vector), the kernels take Views. On host-accessible spaces the Views
-// alias the vectors (no copies); on GPUs the data is copied in and out.
+// alias the vectors (no copies); on GPUs the data is copied in and out, and
+// the bytes copied are counted (work()).
 // Internal to the model component.
 #pragma once
 
+#include "resqunn/model/work.hpp"
 #include "resqunn/quantum/circuit.hpp"
 
 #include <memory>
@@ -21,8 +23,10 @@ public:
 
   const quantum::CircuitSpec& spec() const noexcept { return spec_; }
   /// Circuits simulated so far: forward only, and forward + adjoint.
-  long forward_circuits() const noexcept { return forward_circuits_; }
-  long adjoint_circuits() const noexcept { return adjoint_circuits_; }
+  long forward_circuits() const noexcept { return work_.forward_circuits; }
+  long adjoint_circuits() const noexcept { return work_.adjoint_circuits; }
+  /// Those counts and the bytes copied between host and device memory.
+  const Work& work() const noexcept { return work_; }
 
   /// outputs = batch x output_size (resized).
   void forward(const std::vector<double>& inputs, std::size_t batch, const double* weights,
@@ -55,8 +59,7 @@ private:
                std::vector<double>* input_grads, std::vector<double>& grads, bool moments);
   quantum::CircuitSpec spec_;
   std::unique_ptr<Impl> impl_;
-  long forward_circuits_ = 0;
-  long adjoint_circuits_ = 0;
+  Work work_;
 };
 
 }  // namespace resqunn::model::detail

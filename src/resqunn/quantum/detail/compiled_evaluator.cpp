@@ -22,14 +22,16 @@ namespace {
 constexpr long kMinChunksPerTeam = 32;
 constexpr long kPartialBudget = 1L << 22;
 
-// `per_slot_min` chunks per thread slot at least (threads shape: fewer, as
-// its chunks are single circuits), and the team's run a multiple of T.
+// A team's run of chunks is a multiple of its thread slots, at least
+// kMinChunksPerTeam chunks per slot for the lanes shape and 8 for the
+// threads shape (whose chunks are single circuits).
 CompiledShape shape_of(const CircuitSpec& spec, long batch, KernelShape shape) {
-  const int lanes = shape == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::W
-                                                : ShapeTraits<KernelShape::threads>::W;
-  const long slots = shape == KernelShape::lanes ? ShapeTraits<KernelShape::lanes>::T
-                                                 : ShapeTraits<KernelShape::threads>::T;
-  const long per_slot_min = shape == KernelShape::lanes ? kMinChunksPerTeam : 8;
+  const bool lanes_shape = shape == KernelShape::lanes;
+  const int lanes =
+      lanes_shape ? ShapeTraits<KernelShape::lanes>::W : ShapeTraits<KernelShape::threads>::W;
+  const long threads =
+      lanes_shape ? ShapeTraits<KernelShape::lanes>::T : ShapeTraits<KernelShape::threads>::T;
+  const long per_slot_min = lanes_shape ? kMinChunksPerTeam : 8;
   CompiledShape s;
   s.n = spec.qubits;
   s.dim = 1 << spec.qubits;
@@ -45,11 +47,13 @@ CompiledShape shape_of(const CircuitSpec& spec, long batch, KernelShape shape) {
   s.chunks = (batch + lanes - 1) / lanes;
   const long moments = static_cast<long>(s.nobs) * s.nm;
   const long max_teams = std::max(1L, kPartialBudget / std::max(1L, moments));
-  const long per_slot = (s.chunks + max_teams * slots - 1) / (max_teams * slots);
-  s.chunks_per_team = std::max(per_slot_min, per_slot) * slots;
+  const long per_slot = (s.chunks + max_teams * threads - 1) / (max_teams * threads);
+  s.chunks_per_team = std::max(per_slot_min, per_slot) * threads;
   return s;
 }
 
+// Chunks whose monomials a slot keeps for one register-tiled moment update
+// (CompiledLayout::slots): the lanes shape's kMomentBlock; one for threads.
 int max_slots(KernelShape shape) { return shape == KernelShape::lanes ? kMomentBlock : 1; }
 // Teams of several threads sum the angle VJP's moments together.
 bool team_sums(KernelShape shape) {

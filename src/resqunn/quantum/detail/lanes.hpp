@@ -12,18 +12,19 @@ namespace resqunn::quantum::detail {
 ///             whose states are vectorised across SIMD lanes (one AVX-512
 ///             register or two AVX2 registers per operand). The CPU shape.
 ///  - threads: kTeamThreads threads per team, kThreadLanes (one) circuit
-///             per thread; the
-///             threads' rows are interleaved in team scratch, so that a
-///             warp's loads and stores of one row are consecutive words
-///             (coalesced, free of shared-memory bank conflicts). The GPU
-///             shape; it runs on host spaces too (the team's threads then
-///             take turns on one thread), which is how it is tested there.
+///             per thread; the threads' rows are interleaved in team
+///             scratch, so that a warp's loads and stores of one row are
+///             consecutive words (coalesced, free of shared-memory bank
+///             conflicts). The GPU shape; it runs on host spaces too (the
+///             team's threads then take turns on one thread), which is how
+///             it is tested there.
 /// Both sum every weight gradient in an order fixed by the shape alone.
 enum class KernelShape { lanes, threads };
 
 // The threads shape's circuits per thread and threads per team. Fixed per
-// build (results depend on them); the defaults are what bench/device_check.sh
-// measured best. Defining them differently is for measuring variants only.
+// build (the weight-gradient sums' order depends on them). The defaults are
+// a first choice, not yet measured on a GPU; bench/device_check.sh with
+// VARIANTS=1 times the alternatives. Other values are for measuring only.
 #ifndef RESQUNN_THREAD_LANES
 #define RESQUNN_THREAD_LANES 1
 #endif
