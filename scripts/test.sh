@@ -9,7 +9,8 @@
 #   2. resqunn data fetch        (the tests that need the real datasets)
 #   3. ctest --test-dir $RESQUNN_BUILD_DIR --output-on-failure -j2 CTEST_ARG...
 #   4. /usr/bin/python3 -m pytest -q analysis/tests   (if it has tests)
-#   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke)
+#   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke:
+#      RESQUNN_FUZZ_SECONDS, default 20 here, per target)
 #   6. scripts/check-mpich.sh --if-available   (MPI and sweep tests under MPICH)
 #   7. scripts/check-cuda.sh --if-available   (every target built for CUDA, Kokkos 4;
 #      where nvcc and the ../shared/deps Kokkos snapshot exist)
@@ -71,7 +72,8 @@ main() {
   # build of their own (Clang); skipped where Clang or libFuzzer is missing.
   if [[ "${RESQUNN_SANITIZERS:-1}" == 0 ]]; then
     note "RESQUNN_SANITIZERS=0: sanitizer checks skipped"
-  elif ! "$REPO_ROOT/scripts/check-sanitizers.sh" --if-available; then
+  elif ! RESQUNN_FUZZ_SECONDS="${RESQUNN_FUZZ_SECONDS:-20}" \
+    "$REPO_ROOT/scripts/check-sanitizers.sh" --if-available; then
     failed+=(sanitizers)
   fi
 

@@ -79,7 +79,14 @@ std::string label(const CircuitSpec& s) {
 
 template <class Space>
 class KernelShapes : public ::testing::Test {};
-TYPED_TEST_SUITE(KernelShapes, Spaces);
+// Tests named by space: KernelShapes/Serial.ThreadsShape...
+struct SpaceName {
+  template <class Space>
+  static std::string GetName(int) {
+    return Space::name();
+  }
+};
+TYPED_TEST_SUITE(KernelShapes, Spaces, SpaceName);
 
 // Batches of 1 (a team with one busy slot), 45 (a partial team) and 700
 // (several teams of both evaluators, the last partial).
@@ -177,7 +184,7 @@ TYPED_TEST(KernelShapes, DeviceSpacesRefuseTheLanesShape) {
   const CircuitSpec s =
       make_spec(2, {Encoding::angle, GateKind::ry}, Ansatz::paper, 1, Readout::expval_z);
   const auto make = [&] { return BatchedCircuit<Space>(s, Space(), KernelShape::lanes); };
-  if (detail::host_space<Space>()) {
+  if constexpr (detail::host_space<Space>()) {
     EXPECT_NO_THROW(make());
   } else {
     EXPECT_THROW(make(), resqunn::UsageError);

@@ -121,14 +121,18 @@ struct CompiledLayout {
 
 // ---- lane loops (restrict: the blocks of one call never overlap) ----------
 
-/// dst[i] = src[i] * f[i % W] for `rows` rows of W lanes.
+/// dst[r * S + l] = src[r * S + l] * f[l] for `rows` rows of W lanes.
 template <int W, int S = W>
 KOKKOS_INLINE_FUNCTION void scale_rows(double* KOKKOS_RESTRICT dst,
                                        const double* KOKKOS_RESTRICT src,
                                        const double* KOKKOS_RESTRICT f, int rows) {
   for (int r = 0; r < rows; ++r) {
-    RESQUNN_LANE_LOOP
-    for (int l = 0; l < W; ++l) dst[r * S + l] = src[r * S + l] * f[l];
+    if constexpr (W == 1) {
+      dst[r * S] = src[r * S] * f[0];  // nothing to vectorise across lanes
+    } else {
+      RESQUNN_LANE_LOOP
+      for (int l = 0; l < W; ++l) dst[r * S + l] = src[r * S + l] * f[l];
+    }
   }
 }
 
