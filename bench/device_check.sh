@@ -14,8 +14,9 @@
 #   .deps/device-src/kokkos-*.tar.gz, kokkos-cuda13.patch  the Kokkos 4.6.99 snapshot
 #                        of ../shared/deps (or set KOKKOS_ROOT to an installed
 #                        Kokkos with CUDA: >= 4.7.1 for CUDA 13)
-#   .deps/device-src/googletest GoogleTest's source (Debian's /usr/src/googletest):
-#                        without it the kernel tests are skipped
+#   .deps/device-src/googletest GoogleTest's source (Debian's /usr/src/googletest,
+#                        used directly where it exists): without it the kernel
+#                        tests are skipped
 # --prepare puts both there. Settings (environment): KOKKOS_ARCH (Kokkos
 # architecture option, default HOPPER90: H100/H200), JOBS (default nproc),
 # BATCH (circuits per call, default 4194304), REPS (timed calls per case, 5),
@@ -39,9 +40,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 # Steps report their own failures (summary.txt); later steps still run.
 trap - ERR
 
-if has_help_flag "$@" || [[ $# -ne 1 ]]; then
+if has_help_flag "$@"; then
   print_usage "${BASH_SOURCE[0]}"
-  [[ $# -eq 1 ]] && exit 0
+  exit 0
+fi
+if [[ $# -ne 1 ]]; then
+  echo "error: expected one argument, OUTDIR or --prepare (see bench/device_check.sh --help)" >&2
   exit 2
 fi
 
@@ -72,6 +76,14 @@ REPS="${REPS:-5}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-150}"
 VARIANTS="${VARIANTS:-0}"
 WORK="${DEVICE_CHECK_WORK:-$RESQUNN_DEPS_DIR/device-check}"
+# GoogleTest's source: the prepared copy, else Debian's (machines with it).
+GTEST_SRC=""
+for dir in "$SRC_DIR/googletest" /usr/src/googletest; do
+  if [[ -f "$dir/CMakeLists.txt" ]]; then
+    GTEST_SRC="$dir"
+    break
+  fi
+done
 BUILD="${DEVICE_BUILD:-$WORK/build}"
 failed=0
 : >"$OUT/summary.txt"
@@ -127,7 +139,7 @@ kokkos() {
 build() {
   local generator=() gtest=() compiler=()
   command -v ninja >/dev/null && generator=(-G Ninja)
-  [[ -d "$SRC_DIR/googletest" ]] && gtest=("-DGTEST_SOURCE_DIR=$SRC_DIR/googletest")
+  [[ -n "$GTEST_SRC" ]] && gtest=("-DGTEST_SOURCE_DIR=$GTEST_SRC")
   # A Kokkos with CUDA compiles through its nvcc_wrapper; a CPU one (to try
   # this script on a laptop) with the default compiler.
   grep -qs '^#define KOKKOS_ENABLE_CUDA$' "$KOKKOS_ROOT/include/KokkosCore_config.h" &&
@@ -143,8 +155,8 @@ build() {
 
 kernel_tests() {
   local t rc=0
-  if [[ ! -d "$SRC_DIR/googletest" ]]; then
-    echo "no $SRC_DIR/googletest: kernel tests skipped (bench/device_check.sh --prepare)" \
+  if [[ -z "$GTEST_SRC" ]]; then
+    echo "no GoogleTest source: kernel tests skipped (bench/device_check.sh --prepare)" \
       >>"$OUT/summary.txt"
     return 0
   fi
@@ -190,7 +202,7 @@ else
   tail -30 "$OUT/build.log" "$OUT/kokkos.log" 2>/dev/null
 fi
 if ((built)); then
-  step "kernel tests on the GPU" kernel_tests
+  step "kernel tests" kernel_tests
   step "circuits/s" bench
   [[ "$VARIANTS" == 1 ]] && step "threads-shape variants" variants
 fi

@@ -12,9 +12,13 @@
 #   5. scripts/check-sanitizers.sh --if-available   (ASan + UBSan tests, fuzz smoke:
 #      RESQUNN_FUZZ_SECONDS, default 20 here, per target)
 #   6. scripts/check-mpich.sh --if-available   (MPI and sweep tests under MPICH)
-#   7. scripts/check-cuda.sh --if-available   (every target built for CUDA, Kokkos 4;
-#      where nvcc and the ../shared/deps Kokkos snapshot exist)
-#   8. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
+#   7. scripts/check-kokkos4.sh --if-available   (the whole suite again, built against
+#      Kokkos 4.6.99 from the ../shared/deps snapshot, where it exists)
+#   8. scripts/check-cuda.sh --if-available   (every target built for CUDA, Kokkos 4;
+#      where nvcc and the snapshot exist)
+#   9. bench/device_check.sh on the CPU   (the GPU node's script, dry run: its
+#      Kokkos-only build, kernel tests and bench against the default Kokkos)
+#  10. scripts/lint.sh   (clang-tidy over src/; skipped if it is not installed)
 #
 # Examples: scripts/test.sh -L unit
 #           scripts/test.sh -R 'data|cli' --repeat until-fail:3
@@ -23,7 +27,8 @@
 # Environment: RESQUNN_BUILD_DIR, RESQUNN_DEPS_DIR, RESQUNN_JOBS, RESQUNN_DATA,
 # RESQUNN_TEST_JOBS (ctest -j, default 2), RESQUNN_SETUP_ARGS (extra
 # arguments for setup.sh, e.g. "--no-apt"), RESQUNN_SANITIZERS (0: skip step 5),
-# RESQUNN_MPICH (0: skip step 6), RESQUNN_CUDA (0: skip step 7), RESQUNN_LINT (0: skip step 8;
+# RESQUNN_MPICH (0: skip step 6), RESQUNN_KOKKOS4 (0: skip step 7), RESQUNN_CUDA
+# (0: skip step 8), RESQUNN_DEVICE_DRY_RUN (0: skip step 9), RESQUNN_LINT (0: skip step 10;
 # "changed": lint only what changed since the merge-base, lint.sh --changed).
 set -euo pipefail
 
@@ -85,12 +90,33 @@ main() {
     failed+=(mpich)
   fi
 
+  # The whole suite on Kokkos 4, in a build of its own (the main build is on
+  # the default Kokkos); skipped where the snapshot is missing.
+  if [[ "${RESQUNN_KOKKOS4:-1}" == 0 ]]; then
+    note "RESQUNN_KOKKOS4=0: Kokkos 4 checks skipped"
+  elif ! "$REPO_ROOT/scripts/check-kokkos4.sh" --if-available "$@"; then
+    failed+=(kokkos4)
+  fi
+
   # Every target built for CUDA against Kokkos 4, in a build of its own;
   # skipped where nvcc or the Kokkos snapshot is missing.
   if [[ "${RESQUNN_CUDA:-1}" == 0 ]]; then
     note "RESQUNN_CUDA=0: CUDA build check skipped"
   elif ! "$REPO_ROOT/scripts/check-cuda.sh" --if-available; then
     failed+=(cuda)
+  fi
+
+  # The GPU node's one command, on the CPU: it builds with Kokkos alone and
+  # runs its kernel tests and bench, so it keeps working between GPU runs.
+  if [[ "${RESQUNN_DEVICE_DRY_RUN:-1}" == 0 ]]; then
+    note "RESQUNN_DEVICE_DRY_RUN=0: device check dry run skipped"
+  else
+    log "bench/device_check.sh on the CPU (dry run)"
+    if ! KOKKOS_ROOT="$(kokkos_root)" DEVICE_CHECK_WORK="$RESQUNN_BUILD_DIR/device-check" \
+      BATCH=8192 REPS=1 OMP_NUM_THREADS=1 OMP_PROC_BIND=false \
+      "$REPO_ROOT/bench/device_check.sh" "$RESQUNN_BUILD_DIR/device-check-out"; then
+      failed+=(device-dry-run)
+    fi
   fi
 
   case "${RESQUNN_LINT:-1}" in

@@ -28,8 +28,18 @@ namespace resqunn::quantum::detail {
 // The lane loops below run over W circuits; GCC's SLP vectoriser gives up on
 // some of them once their bodies carry accumulators across an outer loop,
 // so they ask for vectorisation explicitly where OpenMP's simd is available
-// (host passes only).
-#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+// (host passes only; not under AddressSanitizer, whose checks keep Clang
+// from vectorising them and which then warns that it could not).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RESQUNN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RESQUNN_ASAN 1
+#endif
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__) && \
+    !defined(RESQUNN_ASAN)
 #define RESQUNN_LANE_LOOP _Pragma("omp simd")
 #else
 #define RESQUNN_LANE_LOOP
@@ -568,3 +578,4 @@ struct CompiledKernel {
 }  // namespace resqunn::quantum::detail
 
 #undef RESQUNN_LANE_LOOP
+#undef RESQUNN_ASAN
