@@ -181,9 +181,10 @@ build_kokkos_snapshot() {
 
 # kokkos4_cpu_root: Kokkos 4 (OpenMP + Serial) for CPUs from the snapshot,
 # built once into .deps/kokkos-4-openmp with the default compiler; prints
-# its prefix, or fails (status 1, nothing printed) without the snapshot. The
-# MPICH and sanitizer variants build against it, so that CI runs resqunn on
-# Kokkos 4 as well as on the default 3.4.1.
+# its prefix, or fails (status 1, nothing printed) without the snapshot.
+# check-kokkos4.sh (the whole suite) and the MPICH and sanitizer variants
+# build against it, so that CI runs resqunn on Kokkos 4 as well as on the
+# default 3.4.1. Not safe to run twice at once (the scripts run in turn).
 kokkos4_cpu_root() {
   kokkos_snapshot 'kokkos-*.tar.gz' >/dev/null || return 1
   build_kokkos_snapshot "$RESQUNN_DEPS_DIR/kokkos-4-openmp" -DCMAKE_CXX_COMPILER="${CXX:-g++}" \

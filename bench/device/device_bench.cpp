@@ -4,15 +4,19 @@
 // with angle (RY) encoding and expval-z readout, batches of 2^22 circuits.
 // Needs Kokkos alone (no Google Benchmark on such nodes).
 //
-// Each case: one warm-up call, then --reps timed calls (fenced; one where the
-// warm-up took over 2 s), median and best reported. The weights change every call, as in training,
-// so the compiled evaluator pays its compile (and, with the VJP, its weight- gradient pass) in
-// every call. Each case is also checked: the first kCheckRows circuits run again on the host
-// (Kokkos::DefaultHostExecution- Space, its default kernel shape) and the outputs, input gradients
-// and weight gradients of the two compared (max relative difference). Results: one JSON object per
-// case on --json FILE, and a table on stdout.
+// Each case: one warm-up call, then --reps timed calls (fenced; one where
+// the warm-up took over 2 s), median and best reported; then the same calls
+// on the host space (Kokkos::DefaultHostExecutionSpace: one core where that
+// is Serial, as in a CUDA build) with --host-batch circuits (default 2^14),
+// and the ratio of the two rates, measured in the same run. The weights
+// change every call, as in training, so the compiled evaluator pays its
+// compile (and, with the VJP, its weight-gradient pass) in every call. Each
+// case is also checked: the first 4,096 circuits run again on both spaces
+// and the outputs, input gradients and weight gradients compared (max
+// relative difference, at most 1e-12, else the program fails). Results: one
+// JSON object per case on --json FILE, and a table on stdout.
 //
-//   device_bench [--batch N] [--reps R] [--qubits 4,9] [--json FILE]
+//   device_bench [--batch N] [--host-batch N] [--reps R] [--qubits 4,9] [--json FILE]
 #include "resqunn/quantum/batched_circuit.hpp"
 #include "resqunn/quantum/circuit.hpp"
 #include "resqunn/quantum/detail/lanes.hpp"
@@ -39,6 +43,7 @@ constexpr std::size_t kCheckRows = 4096;
 
 struct Options {
   std::size_t batch = std::size_t{1} << 22;
+  std::size_t host_batch = std::size_t{1} << 14;
   int reps = 5;
   std::vector<int> qubits{4, 9};
   std::string json;
@@ -47,7 +52,8 @@ struct Options {
 [[noreturn]] void usage(const char* problem) {
   std::fprintf(stderr,
                "device_bench: %s\n"
-               "usage: device_bench [--batch N] [--reps R] [--qubits 4,9] [--json FILE]\n",
+               "usage: device_bench [--batch N] [--host-batch N] [--reps R] [--qubits 4,9] "
+               "[--json FILE]\n",
                problem);
   std::exit(2);
 }
@@ -62,6 +68,8 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--batch") {
       o.batch = std::stoull(value());
+    } else if (a == "--host-batch") {
+      o.host_batch = std::max<std::size_t>(1, std::stoull(value()));
     } else if (a == "--reps") {
       o.reps = std::max(1, std::stoi(value()));
     } else if (a == "--qubits") {
@@ -133,17 +141,21 @@ double max_rel_diff(const std::vector<double>& a, const std::vector<double>& b) 
   return diff / std::max(scale, 1e-300);
 }
 
-struct Result {
-  double median = 0, best = 0, check = 0;
+struct Timing {
+  double median = 0, best = 0;
   int reps = 0;
 };
 
-Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
-  Data<Device> d(spec, o.batch);
-  fill(d.x, 1);
-  fill(d.u, 2);
-  fill(d.w, 3);
-  const BatchedCircuit<Device> circuit(spec);
+struct Result {
+  Timing device, host;
+  double check = 0;
+};
+
+// Times calls of `circuit` on `d` (one warm-up, then up to max_reps calls;
+// one where the warm-up took over 2 s: such calls vary little). The weights
+// change every call, as in training.
+template <class Space>
+Timing time_calls(const BatchedCircuit<Space>& circuit, Data<Space>& d, bool vjp, int max_reps) {
   auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d.w);
   double shift = 1e-3;
   const auto call = [&] {
@@ -159,8 +171,7 @@ Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
   };
   Kokkos::Timer warm;
   call();  // warm-up: module load, scratch pools
-  // Calls of several seconds vary little: one timed call is enough.
-  const int reps = warm.seconds() > 2.0 ? 1 : o.reps;
+  const int reps = warm.seconds() > 2.0 ? 1 : max_reps;
   std::vector<double> times;
   for (int r = 0; r < reps; ++r) {
     Kokkos::Timer timer;
@@ -168,10 +179,25 @@ Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
     times.push_back(timer.seconds());
   }
   std::sort(times.begin(), times.end());
+  return {times[times.size() / 2], times.front(), reps};
+}
+
+Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
   Result res;
-  res.reps = reps;
-  res.median = times[times.size() / 2];
-  res.best = times.front();
+  Data<Device> d(spec, o.batch);
+  fill(d.x, 1);
+  fill(d.u, 2);
+  fill(d.w, 3);
+  const BatchedCircuit<Device> circuit(spec);
+  res.device = time_calls(circuit, d, vjp, o.reps);
+  {  // the baseline: the same calls on the host space (one core for Serial)
+    Data<Host> h(spec, o.host_batch);
+    fill(h.x, 1);
+    fill(h.u, 2);
+    fill(h.w, 3);
+    const BatchedCircuit<Host> circuit_h(spec);
+    res.host = time_calls(circuit_h, h, vjp, o.reps);
+  }
 
   // Check: the first kCheckRows circuits with the last weights, on both.
   Data<Device> dc(spec, kCheckRows);
@@ -182,7 +208,7 @@ Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
   Kokkos::deep_copy(dc.w, d.w);
   Kokkos::deep_copy(hc.x, Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), dc.x));
   Kokkos::deep_copy(hc.u, Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), dc.u));
-  Kokkos::deep_copy(hc.w, w);
+  Kokkos::deep_copy(hc.w, Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d.w));
   const BatchedCircuit<Host> host(spec);
   circuit.vjp(dc.x, dc.w, dc.u, dc.y, dc.gx, dc.gw);
   host.vjp(hc.x, hc.w, hc.u, hc.y, hc.gx, hc.gw);
@@ -218,8 +244,8 @@ int main(int argc, char** argv) {
       "# device_bench: %s, kernel shape %s (%d circuit(s) per thread, %d threads per team), "
       "batch %zu, %d timed calls per case\n",
       Device::name(), shape, lanes, threads, o.batch, o.reps);
-  std::printf("%-7s %-12s %-8s %14s %14s %12s %10s\n", "qubits", "evaluator", "mode", "circuits/s",
-              "best c/s", "ns/circuit", "check");
+  std::printf("%-7s %-12s %-8s %14s %14s %12s %14s %9s %10s\n", "qubits", "evaluator", "mode",
+              "circuits/s", "best c/s", "ns/circuit", "host c/s", "speedup", "check");
   bool ok = true;
   for (int n : o.qubits) {
     for (Evaluator e : {Evaluator::compiled, Evaluator::statevector}) {
@@ -235,22 +261,26 @@ int main(int argc, char** argv) {
           ok = false;
           continue;
         }
-        const double rate = static_cast<double>(o.batch) / r.median;
-        const double best = static_cast<double>(o.batch) / r.best;
+        const double rate = static_cast<double>(o.batch) / r.device.median;
+        const double best = static_cast<double>(o.batch) / r.device.best;
+        const double host = static_cast<double>(o.host_batch) / r.host.median;
         const bool agrees = r.check <= 1e-12;
         ok = ok && agrees;
-        std::printf("%-7d %-12s %-8s %14.4e %14.4e %12.4f %10.2e%s\n", n, ev, mode, rate, best,
-                    1e9 / rate, r.check, agrees ? "" : "  MISMATCH");
+        std::printf("%-7d %-12s %-8s %14.4e %14.4e %12.4f %14.4e %9.1f %10.2e%s\n", n, ev, mode,
+                    rate, best, 1e9 / rate, host, rate / host, r.check, agrees ? "" : "  MISMATCH");
         std::fflush(stdout);
         if (json) {
           json << "{\"space\": \"" << Device::name() << "\", \"shape\": \"" << shape
                << "\", \"lanes_per_thread\": " << lanes << ", \"team_threads\": " << threads
                << ", \"qubits\": " << n << ", \"ansatz\": \"paper\", \"depth\": 4"
                << ", \"evaluator\": \"" << ev << "\", \"mode\": \"" << mode
-               << "\", \"batch\": " << o.batch << ", \"reps\": " << r.reps
-               << ", \"seconds_median\": " << r.median << ", \"seconds_best\": " << r.best
-               << ", \"circuits_per_second\": " << rate << ", \"check_max_rel_diff\": " << r.check
-               << "}\n";
+               << "\", \"batch\": " << o.batch << ", \"reps\": " << r.device.reps
+               << ", \"seconds_median\": " << r.device.median
+               << ", \"seconds_best\": " << r.device.best << ", \"circuits_per_second\": " << rate
+               << ", \"host_space\": \"" << Host::name()
+               << "\", \"host_concurrency\": " << Host().concurrency()
+               << ", \"host_batch\": " << o.host_batch << ", \"host_circuits_per_second\": " << host
+               << ", \"check_max_rel_diff\": " << r.check << "}\n";
         }
       }
     }
