@@ -45,8 +45,8 @@ struct Shape {
 };
 
 /// Scratch doubles one team needs, as offsets into its buffer. Every block
-/// is a multiple of R = W x T doubles: row r of a block holds the lanes of
-/// every thread slot of the team.
+/// is a multiple of R = row_stride(W, T) doubles: row r of a block holds
+/// the lanes of every thread slot of the team.
 struct ScratchLayout {
   int phi_re, phi_im, lam_re, lam_im, x, up, enc_c, enc_s, local, mu, norm, out, grad_w, grad_in,
       total;

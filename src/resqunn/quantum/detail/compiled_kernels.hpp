@@ -74,7 +74,7 @@ inline constexpr int kMomentBlock = 8;
 inline constexpr long kMomentBlockDoubles = 1L << 20;
 
 /// Scratch offsets (doubles) of one team; every block is a multiple of the
-/// row width R = W x T (a row holds the lanes of every thread slot).
+/// row stride R = row_stride(W, T) (a row holds the lanes of every thread slot).
 /// `slots` chunks' monomials (mono) and observable gradients (g) are kept:
 /// up to `max_slots` (kMomentBlock for the lanes shape, 1 for threads,
 /// which gain nothing from register tiles) for the angle VJP, else 1. The
