@@ -115,10 +115,19 @@ environment() {
     command -v ninja >/dev/null && echo "ninja $(ninja --version)"
     ldd --version 2>&1 | head -1
   } >"$OUT/env.txt" 2>&1
+  # A CPU Kokkos (a dry run) needs no CUDA toolkit.
+  if [[ -n "${KOKKOS_ROOT:-}" ]] && ! cuda_kokkos "$KOKKOS_ROOT"; then
+    return 0
+  fi
   command -v nvcc >/dev/null || {
     echo "nvcc not found: put the CUDA toolkit's bin on PATH" >&2
     return 1
   }
+}
+
+# cuda_kokkos PREFIX: true if the Kokkos installed at PREFIX has CUDA.
+cuda_kokkos() {
+  grep -qs '^#define KOKKOS_ENABLE_CUDA$' "$1/include/KokkosCore_config.h"
 }
 
 kokkos() {
@@ -142,8 +151,7 @@ build() {
   [[ -n "$GTEST_SRC" ]] && gtest=("-DGTEST_SOURCE_DIR=$GTEST_SRC")
   # A Kokkos with CUDA compiles through its nvcc_wrapper; a CPU one (to try
   # this script on a laptop) with the default compiler.
-  grep -qs '^#define KOKKOS_ENABLE_CUDA$' "$KOKKOS_ROOT/include/KokkosCore_config.h" &&
-    compiler=("-DCMAKE_CXX_COMPILER=$KOKKOS_ROOT/bin/nvcc_wrapper")
+  cuda_kokkos "$KOKKOS_ROOT" && compiler=("-DCMAKE_CXX_COMPILER=$KOKKOS_ROOT/bin/nvcc_wrapper")
   {
     cmake -S "$REPO_ROOT/bench/device" -B "$BUILD" "${generator[@]}" \
       "-DKokkos_ROOT=$KOKKOS_ROOT" "${compiler[@]}" \
