@@ -98,6 +98,16 @@ CircuitSpec paper_spec(int qubits, Evaluator e) {
   return s;
 }
 
+// Fills a host view from one seeded stream (the same values for both spaces).
+template <class V>
+void fill(const V& v, std::uint64_t seed) {
+  auto h = Kokkos::create_mirror_view(v);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  for (std::size_t i = 0; i < h.span(); ++i) h.data()[i] = d(rng);
+  Kokkos::deep_copy(v, h);
+}
+
 template <class Space>
 struct Data {
   using C = BatchedCircuit<Space>;
@@ -110,17 +120,14 @@ struct Data {
         gx("gx", batch, s.input_size()),
         w("w", s.weight_count()),
         gw("gw", s.weight_count()) {}
+  /// Inputs, upstream gradients and weights from fixed seeds: the same
+  /// values in every space.
+  void fill_random() const {
+    fill(x, 1);
+    fill(u, 2);
+    fill(w, 3);
+  }
 };
-
-// Fills a host view from one seeded stream (the same values for both spaces).
-template <class V>
-void fill(const V& v, std::uint64_t seed) {
-  auto h = Kokkos::create_mirror_view(v);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> d(-1.0, 1.0);
-  for (std::size_t i = 0; i < h.span(); ++i) h.data()[i] = d(rng);
-  Kokkos::deep_copy(v, h);
-}
 
 // The first `rows` rows of a matrix (all of a vector) on the host.
 template <class V>
@@ -185,16 +192,12 @@ Timing time_calls(const BatchedCircuit<Space>& circuit, Data<Space>& d, bool vjp
 Result run_case(const CircuitSpec& spec, bool vjp, const Options& o) {
   Result res;
   Data<Device> d(spec, o.batch);
-  fill(d.x, 1);
-  fill(d.u, 2);
-  fill(d.w, 3);
+  d.fill_random();
   const BatchedCircuit<Device> circuit(spec);
   res.device = time_calls(circuit, d, vjp, o.reps);
   {  // the baseline: the same calls on the host space (one core for Serial)
     Data<Host> h(spec, o.host_batch);
-    fill(h.x, 1);
-    fill(h.u, 2);
-    fill(h.w, 3);
+    h.fill_random();
     const BatchedCircuit<Host> circuit_h(spec);
     res.host = time_calls(circuit_h, h, vjp, o.reps);
   }
